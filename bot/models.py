@@ -1,0 +1,116 @@
+"""Typed, immutable shapes of the knowledge files.
+
+msgspec validates the TOML against these structs (types, required fields, unknown
+keys); the registry adds the cross-file checks (headers exist, related codes exist,
+Korean text has Hangul, aliases are not claimed twice).
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import msgspec
+
+Status = Literal["standard", "reserved", "obsolete", "temporary", "vendor"]
+Direction = Literal["request", "response", "both"]
+Lang = Literal["en", "ko"]
+
+
+class Text(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """One sentence or paragraph in both languages."""
+
+    en: str
+    ko: str
+
+    def get(self, lang: Lang) -> str:
+        return self.ko if lang == "ko" else self.en
+
+
+class TextList(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """A list of short items in both languages (the lists may differ in length)."""
+
+    en: tuple[str, ...] = ()
+    ko: tuple[str, ...] = ()
+
+    def get(self, lang: Lang) -> tuple[str, ...]:
+        return self.ko if lang == "ko" else self.en
+
+
+class Spec(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    title: str  # "RFC 9110", "nginx docs", "Cloudflare docs"
+    url: str
+    section: str = ""  # "15.6.4"; empty for vendor pages
+
+    def label(self) -> str:
+        return f"{self.title} §{self.section}" if self.section else self.title
+
+
+class HeaderRef(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    name: str  # must exist in knowledge/headers.toml
+    why: Text  # why this header matters for this code
+
+
+class RelatedRef(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    code: int  # must exist in knowledge/codes/
+    note: Text  # one-line contrast with the code of the file
+
+
+class Meaning(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """Another meaning of the same number (a vendor's, or a legacy one)."""
+
+    phrase: str
+    name_ko: str
+    status: Status
+    summary: Text
+    spec: Spec
+    vendor: str = ""
+    detail: Text | None = None
+    aliases: TextList = TextList()
+    signatures: tuple[str, ...] = ()
+
+
+class CodeFile(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """One file in knowledge/codes/: the primary meaning plus any other meanings."""
+
+    code: int
+    phrase: str
+    name_ko: str
+    status: Status
+    summary: Text
+    detail: Text
+    spec: Spec
+    retry: Text
+    cacheable: bool  # heuristically cacheable by default (RFC 9110 §15.1)
+    vendor: str = ""
+    former_phrases: tuple[str, ...] = ()  # older official names, e.g. "Payload Too Large"
+    headers: tuple[HeaderRef, ...] = ()
+    related: tuple[RelatedRef, ...] = ()
+    causes: TextList = TextList()
+    checks: TextList = TextList()
+    aliases: TextList = TextList()
+    # Verbatim fragments of error messages, log lines or vendor error pages that
+    # point at this code (e.g. nginx's "upstream timed out"). Language-neutral.
+    signatures: tuple[str, ...] = ()
+    other_meanings: tuple[Meaning, ...] = ()
+
+
+class HeaderInfo(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    direction: Direction
+    summary: Text
+    spec: Spec
+    aliases: tuple[str, ...] = ()
+
+
+class HeadersFile(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    headers: dict[str, HeaderInfo]
+
+
+class ClassInfo(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    name: Text
+    summary: Text
+    detail: Text
+    aliases: TextList = TextList()
+
+
+class ClassesFile(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    classes: dict[str, ClassInfo]

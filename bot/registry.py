@@ -1,0 +1,267 @@
+"""Load every knowledge file once, validate it, and hand out immutable entries.
+
+A broken file stops start-up with a KnowledgeError that names the file, the field
+and the problem; callers turn that into a message and a non-zero exit.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any, TypeVar
+
+import msgspec
+
+from bot.models import (
+    ClassesFile,
+    ClassInfo,
+    CodeFile,
+    HeaderInfo,
+    HeadersFile,
+    Lang,
+    Text,
+    TextList,
+)
+
+CLASSES = ("1xx", "2xx", "3xx", "4xx", "5xx")
+_HANGUL = re.compile(r"[\uac00-\ud7a3]")
+_MSGSPEC_PATH = re.compile(r" - at `\$(?P<path>[^`]*)`$")
+
+T = TypeVar("T")
+
+
+class KnowledgeError(Exception):
+    """A knowledge file is broken. str() is the one line shown to the user."""
+
+    def __init__(self, file: str, field: str, problem: str) -> None:
+        self.file, self.field, self.problem = file, field, problem
+        super().__init__(f"{file}: {field}: {problem}" if field else f"{file}: {problem}")
+
+
+def code_class(code: int) -> str | None:
+    """'5xx' for 503; None for codes outside 100-599 such as the log-only 000."""
+    return f"{code // 100}xx" if 100 <= code <= 599 else None
+
+
+def has_hangul(text: str) -> bool:
+    return bool(_HANGUL.search(text))
+
+
+def normalize_alias(text: str) -> str:
+    """Case-, space- and punctuation-insensitive key used to detect duplicate aliases."""
+    return re.sub(r"[\s\-_'’.,/()]+", "", text.casefold())
+
+
+def default_knowledge_dir() -> Path:
+    """STATUSBOT_KNOWLEDGE, else the copy shipped in the wheel, else the source tree's."""
+    env = os.environ.get("STATUSBOT_KNOWLEDGE")
+    if env:
+        return Path(env)
+    shipped = Path(__file__).resolve().parent / "_knowledge"
+    if shipped.is_dir():
+        return shipped
+    return Path(__file__).resolve().parent.parent / "knowledge"
+
+
+@dataclass(frozen=True)
+class Registry:
+    codes: MappingProxyType[int, CodeFile]
+    headers: MappingProxyType[str, HeaderInfo]
+    classes: MappingProxyType[str, ClassInfo]
+    source: Path
+    # lower-cased header name (and alias) -> canonical header name
+    header_lookup: MappingProxyType[str, str] = field(repr=False)
+
+    def get(self, code: int) -> CodeFile | None:
+        return self.codes.get(code)
+
+    def header(self, name: str) -> tuple[str, HeaderInfo] | None:
+        canonical = self.header_lookup.get(name.casefold())
+        return (canonical, self.headers[canonical]) if canonical else None
+
+    def codes_in_class(self, cls: str) -> list[CodeFile]:
+        return [c for c in self.codes.values() if code_class(c.code) == cls]
+
+    def codes_using_header(self, name: str) -> list[CodeFile]:
+        return [c for c in self.codes.values() if any(h.name == name for h in c.headers)]
+
+    def __iter__(self) -> Iterator[CodeFile]:
+        return iter(self.codes.values())
+
+    def __len__(self) -> int:
+        return len(self.codes)
+
+
+def _read_toml(path: Path, base: Path) -> dict[str, Any]:
+    rel = str(path.relative_to(base.parent)) if path.is_relative_to(base.parent) else str(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise KnowledgeError(rel, "", f"cannot read file ({exc.strerror})") from None
+    try:
+        return tomllib.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise KnowledgeError(rel, "", "not valid UTF-8") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise KnowledgeError(rel, "(syntax)", f"invalid TOML: {exc}") from None
+
+
+def _convert(data: dict[str, Any], kind: type[T], rel: str) -> T:
+    try:
+        return msgspec.convert(data, kind)
+    except msgspec.ValidationError as exc:
+        message = str(exc)
+        match = _MSGSPEC_PATH.search(message)
+        where = match.group("path").lstrip(".") if match else ""
+        problem = _MSGSPEC_PATH.sub("", message)
+        if not where and (missing := re.search(r"missing required field `(\w+)`", message)):
+            where = missing.group(1)
+        elif where and (missing := re.search(r"missing required field `(\w+)`", message)):
+            where = f"{where}.{missing.group(1)}"
+        if (unknown := re.search(r"unknown field `(\w+)`", message)) and where:
+            where = f"{where}.{unknown.group(1)}" if not where.endswith(unknown.group(1)) else where
+        elif unknown:
+            where = unknown.group(1)
+        return _raise(rel, where or "(file)", problem)
+
+
+def _raise(file: str, field: str, problem: str) -> Any:
+    raise KnowledgeError(file, field, problem)
+
+
+def _korean_fields(obj: Any, path: str) -> Iterator[tuple[str, str]]:
+    """Yield (field path, text) for every Korean string inside a struct."""
+    if isinstance(obj, Text):
+        yield f"{path}.ko", obj.ko
+    elif isinstance(obj, TextList):
+        for i, item in enumerate(obj.ko):
+            yield f"{path}.ko[{i}]", item
+    elif isinstance(obj, msgspec.Struct):
+        for name in obj.__struct_fields__:
+            value = getattr(obj, name)
+            sub = f"{path}.{name}" if path else name
+            if name == "name_ko":
+                yield sub, value
+            else:
+                yield from _korean_fields(value, sub)
+    elif isinstance(obj, tuple):
+        for i, item in enumerate(obj):
+            yield from _korean_fields(item, f"{path}[{i}]")
+
+
+def _check_code(entry: CodeFile, rel: str, stem: str) -> None:
+    if not 0 <= entry.code <= 599:
+        _raise(rel, "code", f"{entry.code} is not a status code (0-599)")
+    if stem != f"{entry.code:03d}":
+        _raise(rel, "code", f"file name says {stem} but the file says {entry.code}")
+    if entry.status == "vendor" and not entry.vendor:
+        _raise(rel, "vendor", "a vendor code must name its vendor")
+    for i, meaning in enumerate(entry.other_meanings):
+        if meaning.status == "vendor" and not meaning.vendor:
+            _raise(rel, f"other_meanings[{i}].vendor", "a vendor meaning must name its vendor")
+    for where, text in _korean_fields(entry, ""):
+        if not text.strip():
+            _raise(rel, where, "empty Korean text")
+        if not has_hangul(text):
+            _raise(rel, where, f"Korean text has no Hangul: {text[:40]!r}")
+    for where, value in (("summary.en", entry.summary.en), ("detail.en", entry.detail.en),
+                         ("phrase", entry.phrase), ("retry.en", entry.retry.en)):
+        if not value.strip():
+            _raise(rel, where, "empty text")
+    if not entry.spec.url.startswith("https://"):
+        _raise(rel, "spec.url", "spec links must be https:// URLs")
+    seen_related: set[int] = set()
+    for i, rel_ref in enumerate(entry.related):
+        if rel_ref.code == entry.code:
+            _raise(rel, f"related[{i}].code", "a code cannot be related to itself")
+        if rel_ref.code in seen_related:
+            _raise(rel, f"related[{i}].code", f"{rel_ref.code} is listed twice")
+        seen_related.add(rel_ref.code)
+
+
+def load_registry(directory: Path | None = None) -> Registry:
+    base = Path(directory) if directory is not None else default_knowledge_dir()
+    if not base.is_dir():
+        raise KnowledgeError(str(base), "", "knowledge directory not found")
+
+    headers_path = base / "headers.toml"
+    classes_path = base / "classes.toml"
+    for needed in (headers_path, classes_path, base / "codes"):
+        if not needed.exists():
+            raise KnowledgeError(str(needed), "", "missing")
+
+    headers_file = _convert(_read_toml(headers_path, base), HeadersFile, "knowledge/headers.toml")
+    classes_file = _convert(_read_toml(classes_path, base), ClassesFile, "knowledge/classes.toml")
+    for cls in CLASSES:
+        if cls not in classes_file.classes:
+            _raise("knowledge/classes.toml", f"classes.{cls}", "missing class")
+    for name, cls_info in classes_file.classes.items():
+        for where, text in _korean_fields(cls_info, f"classes.{name}"):
+            if not has_hangul(text):
+                _raise("knowledge/classes.toml", where, f"Korean text has no Hangul: {text[:40]!r}")
+
+    header_lookup: dict[str, str] = {}
+    for name, info in headers_file.headers.items():
+        for where, text in _korean_fields(info, f"headers.{name}"):
+            if not has_hangul(text):
+                _raise("knowledge/headers.toml", where, f"Korean text has no Hangul: {text[:40]!r}")
+        for key in (name, *info.aliases):
+            if key.casefold() in header_lookup:
+                _raise("knowledge/headers.toml", f"headers.{name}", f"{key!r} is claimed twice")
+            header_lookup[key.casefold()] = name
+
+    codes: dict[int, CodeFile] = {}
+    files: dict[int, str] = {}
+    for path in sorted((base / "codes").glob("*.toml")):
+        rel = f"knowledge/codes/{path.name}"
+        entry = _convert(_read_toml(path, base), CodeFile, rel)
+        _check_code(entry, rel, path.stem)
+        if entry.code in codes:
+            _raise(rel, "code", f"{entry.code} is already defined in {files[entry.code]}")
+        for i, ref in enumerate(entry.headers):
+            if ref.name not in headers_file.headers:
+                _raise(rel, f"headers[{i}].name", f"unknown header {ref.name!r} (not in knowledge/headers.toml)")
+        codes[entry.code] = entry
+        files[entry.code] = rel
+
+    if not codes:
+        raise KnowledgeError(str(base / "codes"), "", "no code files found")
+
+    claimed: dict[str, tuple[int, str]] = {}
+    for code, entry in codes.items():
+        rel = files[code]
+        for i, ref in enumerate(entry.related):
+            if ref.code not in codes:
+                _raise(rel, f"related[{i}].code", f"related code {ref.code} does not exist")
+        for lang in ("en", "ko"):
+            for i, alias in enumerate(entry.aliases.get(lang)):  # type: ignore[arg-type]
+                key = normalize_alias(alias)
+                owner = claimed.get(key)
+                if owner and owner[0] != code:
+                    _raise(rel, f"aliases.{lang}[{i}]",
+                           f"alias {alias!r} is already claimed by {owner[0]} ({owner[1]})")
+                claimed[key] = (code, files[code])
+
+    return Registry(
+        codes=MappingProxyType(dict(sorted(codes.items()))),
+        headers=MappingProxyType(dict(headers_file.headers)),
+        classes=MappingProxyType(dict(classes_file.classes)),
+        source=base,
+        header_lookup=MappingProxyType(header_lookup),
+    )
+
+
+@lru_cache(maxsize=1)
+def get_registry() -> Registry:
+    """The process-wide registry, loaded on first use."""
+    return load_registry()
+
+
+def lang_or_default(value: str | None) -> Lang:
+    return "ko" if value == "ko" else "en"
