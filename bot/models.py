@@ -114,3 +114,18 @@ class ClassInfo(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
 
 class ClassesFile(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     classes: dict[str, ClassInfo]
+
+
+class UiFile(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """knowledge/ui.toml: the words around the knowledge (field names, notes), in both languages."""
+
+    labels: dict[str, Text]
+    status: dict[str, Text]
+    direction: dict[str, Text]
+    cache: dict[str, Text]
+    notes: dict[str, Text]
+
+    def text(self, section: str, key: str, lang: Lang, **values: object) -> str:
+        table: dict[str, Text] = getattr(self, section)
+        template = table[key].get(lang)
+        return template.format(**values) if values else template

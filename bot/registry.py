@@ -27,6 +27,7 @@ from bot.models import (
     Lang,
     Text,
     TextList,
+    UiFile,
 )
 
 CLASSES = ("1xx", "2xx", "3xx", "4xx", "5xx")
@@ -34,6 +35,17 @@ _HANGUL = re.compile(r"[\uac00-\ud7a3]")
 _MSGSPEC_PATH = re.compile(r" - at `\$(?P<path>[^`]*)`$")
 
 T = TypeVar("T")
+
+# Keys the program fills in; a translator may reword them but not drop them.
+_UI_KEYS: dict[str, tuple[str, ...]] = {
+    "labels": ("meaning", "class", "status", "headers", "causes", "checks", "retry", "cache", "related", "spec",
+               "other_meanings", "formerly", "codes_in_class", "codes_using_header", "direction", "compare",
+               "suggestions", "spec_button", "related_select"),
+    "status": ("standard", "reserved", "obsolete", "temporary", "vendor"),
+    "direction": ("request", "response", "both"),
+    "cache": ("yes", "no"),
+    "notes": ("empty", "no_match", "not_sure", "not_a_code", "unregistered", "too_many"),
+}
 
 
 class KnowledgeError(Exception):
@@ -74,6 +86,7 @@ class Registry:
     codes: MappingProxyType[int, CodeFile]
     headers: MappingProxyType[str, HeaderInfo]
     classes: MappingProxyType[str, ClassInfo]
+    ui: UiFile
     source: Path
     # lower-cased header name (and alias) -> canonical header name
     header_lookup: MappingProxyType[str, str] = field(repr=False)
@@ -192,7 +205,8 @@ def load_registry(directory: Path | None = None) -> Registry:
 
     headers_path = base / "headers.toml"
     classes_path = base / "classes.toml"
-    for needed in (headers_path, classes_path, base / "codes"):
+    ui_path = base / "ui.toml"
+    for needed in (headers_path, classes_path, ui_path, base / "codes"):
         if not needed.exists():
             raise KnowledgeError(str(needed), "", "missing")
 
@@ -205,6 +219,16 @@ def load_registry(directory: Path | None = None) -> Registry:
         for where, text in _korean_fields(cls_info, f"classes.{name}"):
             if not has_hangul(text):
                 _raise("knowledge/classes.toml", where, f"Korean text has no Hangul: {text[:40]!r}")
+
+    ui = _convert(_read_toml(ui_path, base), UiFile, "knowledge/ui.toml")
+    for section in ("labels", "status", "direction", "cache", "notes"):
+        for key, text in getattr(ui, section).items():
+            if not has_hangul(text.ko):
+                _raise("knowledge/ui.toml", f"{section}.{key}.ko", f"Korean text has no Hangul: {text.ko[:40]!r}")
+    for section, needed_keys in _UI_KEYS.items():
+        for key in needed_keys:
+            if key not in getattr(ui, section):
+                _raise("knowledge/ui.toml", f"{section}.{key}", "missing")
 
     header_lookup: dict[str, str] = {}
     for name, info in headers_file.headers.items():
@@ -252,6 +276,7 @@ def load_registry(directory: Path | None = None) -> Registry:
         codes=MappingProxyType(dict(sorted(codes.items()))),
         headers=MappingProxyType(dict(headers_file.headers)),
         classes=MappingProxyType(dict(classes_file.classes)),
+        ui=ui,
         source=base,
         header_lookup=MappingProxyType(header_lookup),
     )

@@ -1,19 +1,164 @@
-"""Command-line adapter (temporary minimal version: check only)."""
+"""The `statusbot` command line: ask, codes, check (and the bot's run, sync, health).
+
+Exit codes: 0 fine, 1 the knowledge or the bot failed, 2 bad usage or empty query.
+"""
+
 from __future__ import annotations
 
+import argparse
+import json
+import os
 import sys
 from collections import Counter
+from collections.abc import Callable, Iterable
+from typing import Any, TextIO
 
-from bot.registry import KnowledgeError, code_class, load_registry
+from bot import __version__
+from bot.models import Lang
+from bot.registry import CLASSES, KnowledgeError, Registry, code_class, get_registry
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that exits 2 with a usage line (its default) but never a traceback."""
+
+    def error(self, message: str) -> Any:
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="statusbot", description="HTTP status codes explained in Korean and English.")
+    parser.add_argument("--version", action="version", version=f"statusbot {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    ask = sub.add_parser("ask", help="answer a question about a status code, offline")
+    ask.add_argument("--lang", choices=("auto", "en", "ko"), default="auto")
+    ask.add_argument("--format", choices=("text", "json", "jsonl", "discord"), default="text")
+    ask.add_argument("query", nargs="*", metavar="QUERY",
+                     help="the question; with jsonl/discord and no QUERY, one query per line on stdin")
+
+    codes = sub.add_parser("codes", help="list the registry")
+    codes.add_argument("--format", choices=("text", "json"), default="text")
+    codes.add_argument("--class", dest="cls", choices=CLASSES, default=None)
+
+    sub.add_parser("check", help="validate the knowledge files and print counts")
+
+    from bot.adapters.bot_commands import add_bot_commands
+
+    add_bot_commands(sub)
+    return parser
+
+
+def _utf8(stream: TextIO) -> None:
+    # Invalid UTF-8 on stdin or a non-UTF-8 terminal must not end in a traceback.
+    reconfigure: Callable[..., None] | None = getattr(stream, "reconfigure", None)
+    if reconfigure is not None:
+        reconfigure(encoding="utf-8", errors="replace")
+
+
+def _dump(data: Any) -> str:
+    return json.dumps(data, ensure_ascii=False)
+
+
+def _answer_json(query: str, lang: str, registry: Registry) -> dict[str, Any]:
+    from bot.render.data import answer_data
+    from bot.resolver import get_resolver
+
+    return answer_data(get_resolver().resolve(query, lang), registry)
+
+
+def _discord_payload(query: str, lang: str, registry: Registry) -> dict[str, Any]:
+    from bot.render.discord_payload import answer_payload
+    from bot.resolver import get_resolver
+
+    return answer_payload(get_resolver().resolve(query, lang), registry)
+
+
+def _stdin_lines() -> Iterable[str]:
+    for line in sys.stdin:
+        yield line.rstrip("\r\n")
+
+
+def cmd_ask(args: argparse.Namespace, registry: Registry) -> int:
+    query = " ".join(args.query)
+    if args.format in ("jsonl", "discord") and not args.query:
+        render = _answer_json if args.format == "jsonl" else _discord_payload
+        for line in _stdin_lines():
+            sys.stdout.write(_dump(render(line, args.lang, registry)) + "\n")
+            sys.stdout.flush()
+        return EXIT_OK
+    if not args.query and not sys.stdin.isatty():
+        query = sys.stdin.read(1_000_000)
+    if not query.strip():
+        print("statusbot: empty query. Try: statusbot ask 503   or   statusbot ask \"게이트웨이 타임아웃\"",
+              file=sys.stderr)
+        return EXIT_USAGE
+    if args.format in ("json", "jsonl"):
+        print(_dump(_answer_json(query, args.lang, registry)))
+    elif args.format == "discord":
+        print(_dump(_discord_payload(query, args.lang, registry)))
+    else:
+        from bot.render.text import render_answer
+        from bot.resolver import get_resolver
+
+        print(render_answer(get_resolver().resolve(query, args.lang), registry))
+    return EXIT_OK
+
+
+def cmd_codes(args: argparse.Namespace, registry: Registry) -> int:
+    entries = [e for e in registry if args.cls is None or code_class(e.code) == args.cls]
+    if args.format == "json":
+        from bot.render.data import entry_data
+
+        print(_dump([entry_data(e) for e in entries]))
+        return EXIT_OK
+    for entry in entries:
+        tag = f"  [{entry.vendor}]" if entry.vendor else ("" if entry.status == "standard" else f"  [{entry.status}]")
+        print(f"{entry.code:03d}  {entry.phrase}  ·  {entry.name_ko}{tag}")
+    return EXIT_OK
+
+
+def cmd_check(registry: Registry) -> int:
+    by_class = Counter(code_class(e.code) or "other" for e in registry)
+    by_status = Counter(e.status for e in registry)
+    meanings = sum(1 + len(e.other_meanings) for e in registry)
+    print(f"knowledge OK: {len(registry)} codes, {meanings} meanings, {len(registry.headers)} headers "
+          f"({registry.source})")
+    print("by class:  " + ", ".join(f"{k} {by_class[k]}" for k in (*CLASSES, "other") if by_class[k]))
+    print("by status: " + ", ".join(f"{k} {v}" for k, v in sorted(by_status.items())))
+    return EXIT_OK
 
 
 def run(argv: list[str]) -> int:
-    if argv[:1] == ["check"]:
-        try:
-            reg = load_registry()
-        except KnowledgeError as exc:
-            print(f"statusbot: knowledge error: {exc}", file=sys.stderr)
-            return 1
-        print(Counter(code_class(c.code) for c in reg), Counter(c.status for c in reg))
-        return 0
-    return 2
+    _utf8(sys.stdin)
+    _utf8(sys.stdout)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help(sys.stderr)
+        return EXIT_USAGE
+    if getattr(args, "bot_command", None):
+        handler: Callable[[argparse.Namespace], int] = args.bot_command
+        return handler(args)
+    try:
+        registry = get_registry()
+    except KnowledgeError as exc:
+        print(f"statusbot: knowledge error: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    try:
+        if args.command == "ask":
+            return cmd_ask(args, registry)
+        if args.command == "codes":
+            return cmd_codes(args, registry)
+        return cmd_check(registry)
+    except BrokenPipeError:
+        # `statusbot codes | head`: the reader went away; that is not an error.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
+    except KeyboardInterrupt:
+        return 130
+
+
+__all__ = ["EXIT_FAILED", "EXIT_OK", "EXIT_USAGE", "Lang", "build_parser", "run"]

@@ -1,0 +1,331 @@
+"""Answer -> a Discord message payload as plain JSON data (content, embeds, components, allowed_mentions).
+
+No discord import: the Discord adapter turns these dicts into discord.py objects, and
+`statusbot ask --format discord` prints them for review. Every Discord limit is enforced here.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from bot.models import CodeFile, Lang
+from bot.registry import Registry, code_class
+from bot.render.data import answer_codes, note_text
+from bot.render.text import status_line, title
+from bot.resolver.resolve import Answer
+
+# Discord's limits (https://discord.com/developers/docs/resources/message#embed-object-embed-limits).
+TITLE_MAX = 256
+DESCRIPTION_MAX = 4096
+FIELD_NAME_MAX = 256
+FIELD_VALUE_MAX = 1024
+FIELDS_MAX = 25
+EMBED_TOTAL_MAX = 6000
+FOOTER_MAX = 2048
+CUSTOM_ID_MAX = 100
+SELECT_OPTIONS_MAX = 25
+OPTION_LABEL_MAX = 100
+OPTION_DESCRIPTION_MAX = 100
+BUTTON_LABEL_MAX = 80
+ECHO_MAX = 100
+
+COLOURS = {"1xx": 0x95A5A6, "2xx": 0x2ECC71, "3xx": 0x3498DB, "4xx": 0xF0A020, "5xx": 0xE74C3C, None: 0x607D8B}
+
+# custom_id prefixes; the Discord adapter's DynamicItems parse the same shapes.
+LANG_TOGGLE_ID = "statusbot:lang:{target}:{lang}"
+RELATED_SELECT_ID = "statusbot:rel:{lang}"
+
+_MARKDOWN = re.compile(r"([\\*_~`|>#\[\]()-])")
+_MENTION = re.compile(r"@(everyone|here|[!&]?\d+)|<(@[!&]?|#)(\d+)>")
+
+
+def escape(text: str, limit: int = ECHO_MAX) -> str:
+    """User text made safe to echo: cut, markdown-escaped, mentions broken with a zero-width space."""
+    text = " ".join(text.split())
+    if len(text) > limit:
+        text = text[: limit - 1] + "…"
+    text = _MARKDOWN.sub(r"\\\1", text)
+    return _MENTION.sub(lambda m: m.group(0).replace("@", "@\u200b").replace("<", "<\u200b"), text)
+
+
+def cut(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def bullets(items: list[str] | tuple[str, ...], limit: int = FIELD_VALUE_MAX) -> str:
+    """As many whole bullet items as fit; a cut marks what was left out."""
+    out: list[str] = []
+    used = 0
+    for item in items:
+        line = f"• {item}"
+        if used + len(line) + 1 > limit:
+            if not out:
+                out.append(cut(line, limit))
+            break
+        out.append(line)
+        used += len(line) + 1
+    return "\n".join(out)
+
+
+def target_of(answer: Answer) -> str:
+    """What a language toggle re-renders: 'code-503', 'cmp-401-403', 'cls-5xx', 'hdr-Retry-After'."""
+    if answer.kind == "code":
+        return "code-" + "-".join(str(c) for c in answer.codes[:8])
+    if answer.kind == "compare":
+        return "cmp-" + "-".join(str(c) for c in answer.codes[:4])
+    if answer.kind == "class" and answer.cls:
+        return f"cls-{answer.cls}"
+    if answer.kind == "header" and answer.header:
+        return f"hdr-{answer.header}"
+    return ""
+
+
+def answer_from_target(target: str, lang: Lang, registry: Registry) -> Answer | None:
+    """The inverse of target_of, for buttons clicked long after the message (and restarts)."""
+    kind, _, arg = target.partition("-")
+    try:
+        if kind in ("code", "cmp"):
+            codes = tuple(int(c) for c in arg.split("-") if c)
+            if not codes or any(c not in registry.codes for c in codes):
+                return None
+            return Answer(query=target, kind="code" if kind == "code" else "compare", codes=codes, lang=lang,
+                          confidence=1.0)
+    except ValueError:
+        return None
+    if kind == "cls" and arg in registry.classes:
+        return Answer(query=target, kind="class", cls=arg, lang=lang, confidence=1.0)
+    if kind == "hdr" and registry.header(arg):
+        return Answer(query=target, kind="header", header=arg, lang=lang, confidence=1.0)
+    return None
+
+
+class _Embed:
+    """Builds one embed and keeps it inside every limit, including the 6,000-character total."""
+
+    def __init__(self, title_text: str, colour: int, url: str = "") -> None:
+        self.data: dict[str, Any] = {"title": cut(title_text, TITLE_MAX), "color": colour, "fields": []}
+        if url:
+            self.data["url"] = url
+
+    def description(self, text: str) -> None:
+        self.data["description"] = cut(text, DESCRIPTION_MAX)
+
+    def field(self, name: str, value: str, inline: bool = False) -> None:
+        if not value.strip() or len(self.data["fields"]) >= FIELDS_MAX:
+            return
+        self.data["fields"].append({"name": cut(name, FIELD_NAME_MAX), "value": cut(value, FIELD_VALUE_MAX),
+                                    "inline": inline})
+
+    def footer(self, text: str) -> None:
+        self.data["footer"] = {"text": cut(text, FOOTER_MAX)}
+
+    def size(self) -> int:
+        d = self.data
+        return (len(d.get("title", "")) + len(d.get("description", "")) + len(d.get("footer", {}).get("text", ""))
+                + sum(len(f["name"]) + len(f["value"]) for f in d["fields"]))
+
+    def fit(self, droppable: list[str]) -> dict[str, Any]:
+        """Drop the named fields, last first, then shorten the description, until the total fits."""
+        for name in droppable:
+            if self.size() <= EMBED_TOTAL_MAX:
+                break
+            self.data["fields"] = [f for f in self.data["fields"] if f["name"] != name]
+        over = self.size() - EMBED_TOTAL_MAX
+        if over > 0 and "description" in self.data:
+            self.data["description"] = cut(self.data["description"], max(1, len(self.data["description"]) - over))
+        if not self.data["fields"]:
+            del self.data["fields"]
+        return self.data
+
+
+def code_embed(entry: CodeFile, registry: Registry, lang: Lang, thumbnail: str = "") -> dict[str, Any]:
+    ui = registry.ui
+
+    def label(key: str) -> str:
+        return ui.text("labels", key, lang)
+
+    cls = code_class(entry.code)
+    embed = _Embed(title(entry, lang), COLOURS[cls], entry.spec.url)
+    embed.description(f"**{entry.summary.get(lang)}**\n\n{entry.detail.get(lang)}")
+    if cls:
+        embed.field(label("class"), f"{cls} · {registry.classes[cls].name.get(lang)}", inline=True)
+    embed.field(label("status"), status_line(entry, registry, lang), inline=True)
+    embed.field(label("spec"), f"[{entry.spec.label()}]({entry.spec.url})", inline=True)
+    if entry.former_phrases:
+        embed.field(label("formerly"), ", ".join(entry.former_phrases))
+    if entry.other_meanings:
+        embed.field(label("other_meanings"), bullets([
+            f"**{m.phrase if lang == 'en' else m.name_ko}**"
+            + (f" ({m.vendor})" if m.vendor else "") + f": {m.summary.get(lang)}"
+            for m in entry.other_meanings
+        ]))
+    if entry.headers:
+        embed.field(label("headers"), bullets([f"`{h.name}`: {h.why.get(lang)}" for h in entry.headers]))
+    embed.field(label("checks"), bullets(entry.checks.get(lang)))
+    embed.field(label("causes"), bullets(entry.causes.get(lang)))
+    embed.field(label("retry"), entry.retry.get(lang))
+    embed.field(label("cache"), ui.text("cache", "yes" if entry.cacheable else "no", lang))
+    if entry.related:
+        embed.field(label("related"), bullets([f"**{r.code:03d}**: {r.note.get(lang)}" for r in entry.related]))
+    embed.footer(f"statusbot · {entry.spec.label()}")
+    if thumbnail:
+        embed.data["thumbnail"] = {"url": thumbnail}
+    return embed.fit([label("causes"), label("related"), label("headers"), label("cache"), label("formerly")])
+
+
+def compare_embed(codes: list[int], registry: Registry, lang: Lang) -> dict[str, Any]:
+    entries = [registry.codes[c] for c in codes]
+    classes = {code_class(e.code) for e in entries}
+    colour = COLOURS[classes.pop()] if len(classes) == 1 else COLOURS[None]
+    embed = _Embed(" vs ".join(f"{e.code:03d}" for e in entries) + " · "
+                   + registry.ui.text("labels", "compare", lang), colour)
+    for entry in entries:
+        contrasts = [f"vs **{r.code:03d}**: {r.note.get(lang)}" for r in entry.related if r.code in codes]
+        value = entry.summary.get(lang) + ("\n" + bullets(contrasts, FIELD_VALUE_MAX // 2) if contrasts else "")
+        embed.field(title(entry, lang), value)
+    embed.footer("statusbot")
+    return embed.fit([])
+
+
+def class_embed(cls: str, registry: Registry, lang: Lang) -> dict[str, Any]:
+    info = registry.classes[cls]
+    embed = _Embed(f"{cls} · {info.name.get(lang)}", COLOURS[cls])
+    embed.description(f"**{info.summary.get(lang)}**\n\n{info.detail.get(lang)}")
+    lines = [f"`{e.code:03d}` {e.name_ko if lang == 'ko' else e.phrase}" + (f" ({e.vendor})" if e.vendor else "")
+             for e in registry.codes_in_class(cls)]
+    chunk: list[str] = []
+    name = registry.ui.text("labels", "codes_in_class", lang)
+    for line in lines:
+        if sum(len(x) + 1 for x in chunk) + len(line) > FIELD_VALUE_MAX:
+            embed.field(name, "\n".join(chunk), inline=True)
+            chunk = []
+        chunk.append(line)
+    embed.field(name, "\n".join(chunk), inline=True)
+    embed.footer("statusbot · RFC 9110 §15")
+    return embed.fit([])
+
+
+def header_embed(name: str, registry: Registry, lang: Lang) -> dict[str, Any]:
+    info = registry.headers[name]
+    ui = registry.ui
+    embed = _Embed(name, COLOURS[None], info.spec.url)
+    embed.description(info.summary.get(lang))
+    embed.field(ui.text("labels", "direction", lang), ui.text("direction", info.direction, lang), inline=True)
+    embed.field(ui.text("labels", "spec", lang), f"[{info.spec.label()}]({info.spec.url})", inline=True)
+    users = []
+    for entry in registry.codes_using_header(name):
+        why = next(h.why.get(lang) for h in entry.headers if h.name == name)
+        users.append(f"**{entry.code:03d}**: {why}")
+    embed.field(ui.text("labels", "codes_using_header", lang), bullets(users))
+    embed.footer("statusbot")
+    return embed.fit([])
+
+
+def none_embed(answer: Answer, registry: Registry) -> dict[str, Any]:
+    lang = answer.lang
+    embed = _Embed(note_text(answer, registry) or registry.ui.text("notes", "no_match", lang), COLOURS[None])
+    lines = [f"> {escape(answer.query)}"] if answer.query.strip() else []
+    if answer.note in ("no_match", "empty", "not_sure"):
+        lines.append(registry.ui.text("notes", "empty", lang))
+    embed.description("\n\n".join(lines))
+    if answer.suggestions:
+        embed.field(registry.ui.text("labels", "suggestions", lang),
+                    "\n".join(title(registry.codes[c], lang) for c in answer.suggestions))
+    return embed.fit([])
+
+
+def components(answer: Answer, registry: Registry) -> list[dict[str, Any]]:
+    """Language toggle, spec link and a select of related codes (or of the suggestions)."""
+    lang = answer.lang
+    other: Lang = "en" if lang == "ko" else "ko"
+    buttons: list[dict[str, Any]] = []
+    target = target_of(answer)
+    if target:
+        custom_id = LANG_TOGGLE_ID.format(target=target, lang=other)
+        if len(custom_id) <= CUSTOM_ID_MAX:
+            buttons.append({"type": 2, "style": 2, "label": "English" if other == "en" else "한국어",
+                            "custom_id": custom_id})
+    spec_url = ""
+    if answer.kind == "code" and len(answer.codes) == 1:
+        spec_url = registry.codes[answer.codes[0]].spec.url
+    elif answer.kind == "header" and answer.header:
+        spec_url = registry.headers[answer.header].spec.url
+    if spec_url:
+        buttons.append({"type": 2, "style": 5, "label": cut(registry.ui.text("labels", "spec_button", lang),
+                                                            BUTTON_LABEL_MAX), "url": spec_url})
+    rows: list[dict[str, Any]] = [{"type": 1, "components": buttons}] if buttons else []
+
+    options: list[tuple[int, str]] = []
+    if answer.kind == "code" and len(answer.codes) == 1:
+        entry = registry.codes[answer.codes[0]]
+        options = [(r.code, r.note.get(lang)) for r in entry.related]
+    elif answer.kind == "code":
+        options = [(c, registry.codes[c].summary.get(lang)) for c in answer.codes]
+    elif answer.kind == "none":
+        options = [(c, registry.codes[c].summary.get(lang)) for c in answer.suggestions]
+    options = [(c, d) for c, d in options if c in registry.codes][:SELECT_OPTIONS_MAX]
+    if options:
+        rows.append({"type": 1, "components": [{
+            "type": 3,
+            "custom_id": RELATED_SELECT_ID.format(lang=lang),
+            "placeholder": cut(registry.ui.text("labels", "related_select", lang), 150),
+            "min_values": 1,
+            "max_values": 1,
+            "options": [{"label": cut(title(registry.codes[c], lang), OPTION_LABEL_MAX), "value": str(c),
+                         "description": cut(d, OPTION_DESCRIPTION_MAX)} for c, d in options],
+        }]})
+    return rows
+
+
+def answer_embeds(answer: Answer, registry: Registry, thumbnail_for: dict[int, str] | None = None
+                  ) -> list[dict[str, Any]]:
+    lang = answer.lang
+    if answer.kind == "code":
+        # One embed per code, at most three (and 6,000 characters across a message's embeds).
+        embeds: list[dict[str, Any]] = []
+        total = 0
+        for code in answer.codes[:3]:
+            embed = code_embed(registry.codes[code], registry, lang, (thumbnail_for or {}).get(code, ""))
+            size = _embed_size(embed)
+            if total + size > EMBED_TOTAL_MAX:
+                break
+            embeds.append(embed)
+            total += size
+        return embeds
+    if answer.kind == "compare":
+        return [compare_embed(list(answer.codes), registry, lang)]
+    if answer.kind == "class" and answer.cls:
+        return [class_embed(answer.cls, registry, lang)]
+    if answer.kind == "header" and answer.header:
+        return [header_embed(answer.header, registry, lang)]
+    return [none_embed(answer, registry)]
+
+
+def _embed_size(embed: dict[str, Any]) -> int:
+    return (len(embed.get("title", "")) + len(embed.get("description", ""))
+            + len(embed.get("footer", {}).get("text", ""))
+            + sum(len(f["name"]) + len(f["value"]) for f in embed.get("fields", [])))
+
+
+def answer_payload(answer: Answer, registry: Registry, thumbnail_for: dict[int, str] | None = None
+                   ) -> dict[str, Any]:
+    """The whole message: what `statusbot ask --format discord` prints and what the bot sends."""
+    return {
+        "content": "",
+        "embeds": answer_embeds(answer, registry, thumbnail_for),
+        "components": components(answer, registry),
+        "allowed_mentions": {"parse": []},
+    }
+
+
+def answer_plain_text(answer: Answer, registry: Registry, limit: int = 2000) -> str:
+    """Fallback for channels where the bot lacks Embed Links: the same answer as plain text."""
+    from bot.render.text import render_answer
+
+    text = render_answer(answer, registry)
+    text = _MENTION.sub(lambda m: m.group(0).replace("@", "@\u200b").replace("<", "<\u200b"), text)
+    return cut(text, limit)
+
+
+__all__ = ["answer_codes", "answer_from_target", "answer_payload", "answer_plain_text", "escape", "target_of"]

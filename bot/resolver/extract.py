@@ -1,0 +1,88 @@
+"""Find the status numbers in a piece of text: a bare "503", a status line, an access-log line, `status=504`.
+
+Numbers that are not status codes (ports, times, PIDs, versions, IPs, byte counts, durations) are skipped.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+# Where the number is said to be a status: these make a hit "strong".
+_STATUS_LINE = re.compile(r"\bHTTP/\d(?:\.\d)?\s+(\d{3})\b", re.IGNORECASE)
+# Combined/common log format: "GET /path HTTP/1.1" 502 157  -> the field right after the quoted request.
+_ACCESS_LOG = re.compile(r"\"[A-Z]+ [^\"]{0,2048}? HTTP/[\d.]+\"\s+(\d{3})\b")
+_KEYED = re.compile(
+    r"(?:\bstatus(?:[ _-]?code)?|\bhttp[ _-]?(?:status|code)|\bresponse[ _-]?code|\bstatuscode|\bcode"
+    r"|\berror|\berr|\bhttp|상태\s*코드|응답\s*코드|코드)"
+    r"[\s\"':=]*\(?(\d{3})\b",
+    re.IGNORECASE,
+)
+# Any three digits standing alone. Context is checked in code (see _looks_like_other_number).
+_BARE = re.compile(r"(?<![\w.:/#$@%+\-])(\d{3})(?![\d])")
+_UNIT_AFTER = re.compile(
+    r"\s?(?:ms|msec|millis|s\b|sec|secs|seconds?|mins?|minutes?|h\b|hrs?|hours?|days?|kb|kib|mb|mib|gb|gib|"
+    r"bytes?|b\b|px|%|x\b|th\b|nd\b|rd\b|st\b|원|초|분|시간|개|명|건|번째|일\b|년|월|ms\b|rps|qps|rpm|req/s|"
+    r"requests|users|items|rows|lines|times|번\s?(?:시도|반복))",
+    re.IGNORECASE,
+)
+_CONTEXT_BEFORE = re.compile(
+    r"(?:\bport|\bpid|\bline|\bv|\bversion|\bid|\btook|\bafter|\bin|\bwait(?:ed)?|\btimeout|\bsize|\blength"
+    r"|\bcontent-length|\bbytes|\bremaining|\blimit|\bcount|\btotal|\bissue|\bpr|\bticket|\broom|\b#|포트|라인)"
+    r"[\s:=#]*$",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class CodeHit:
+    code: int
+    start: int
+    strong: bool  # stated as a status (status line, access log, status=…), not just a number
+
+
+def _looks_like_other_number(text: str, start: int, end: int) -> bool:
+    """True for a three-digit number that is plainly a duration, size, port, id and so on."""
+    after = text[end:end + 12]
+    if after.startswith((".", ",")) and after[1:2].isdigit():
+        return True  # 1.500, 200,000
+    if after.startswith(":") and after[1:2].isdigit():
+        return True  # a time 10:32 or host:port pairs
+    if _UNIT_AFTER.match(after):
+        return True
+    before = text[max(0, start - 24):start]
+    if before.endswith(":") and before[-2:-1].isalnum():
+        return True  # host:443
+    return bool(_CONTEXT_BEFORE.search(before))
+
+
+def find_codes(text: str) -> list[CodeHit]:
+    """Status numbers in order of appearance, each once. 000 is kept (nginx/ELB 'no response')."""
+    hits: dict[int, CodeHit] = {}
+
+    def add(code: int, start: int, strong: bool) -> None:
+        old = hits.get(code)
+        if old is None or (strong and not old.strong):
+            hits[code] = CodeHit(code, min(start, old.start) if old else start, strong)
+
+    strong_spans: list[tuple[int, int]] = []
+    access = list(_ACCESS_LOG.finditer(text))
+    for match in access:
+        add(int(match.group(1)), match.start(1), True)
+        strong_spans.append(match.span())
+    for pattern in (_STATUS_LINE, _KEYED):
+        for match in pattern.finditer(text):
+            if any(s <= match.start(1) < e for s, e in strong_spans):
+                continue
+            add(int(match.group(1)), match.start(1), True)
+    if access:
+        # In an access-log line the remaining numbers are byte counts, ports and times.
+        return sorted(hits.values(), key=lambda h: h.start)
+    for match in _BARE.finditer(text):
+        start, end = match.span(1)
+        if any(s <= start < e for s, e in strong_spans) or int(match.group(1)) in hits:
+            continue
+        if _looks_like_other_number(text, start, end):
+            continue
+        add(int(match.group(1)), start, False)
+    return sorted(hits.values(), key=lambda h: h.start)

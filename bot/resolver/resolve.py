@@ -1,0 +1,275 @@
+"""Query -> Answer. Every interface (CLI, Discord) goes through `Resolver.resolve`."""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Literal
+
+from rapidfuzz import fuzz, process
+from rapidfuzz.distance import Indel
+
+from bot.models import Lang
+from bot.registry import Registry, code_class, get_registry
+from bot.resolver.extract import find_codes
+from bot.resolver.index import SearchIndex, build_index, content_tokens
+from bot.resolver.text import clean, compact, has_hangul, jamo, korean_numeral_codes, words
+
+Kind = Literal["code", "compare", "class", "header", "none"]
+
+ANSWER_THRESHOLD = 0.62  # below this the answer is "none" with suggestions
+SUGGEST_THRESHOLD = 0.4
+
+_CLASS = re.compile(r"(?<![\w])([1-5])\s?(?:xx|XX|\*\*|백\s?번\s?대|00\s?번\s?대|00s\b|백대)(?![a-z])")
+_COMPARE_CUE = re.compile(
+    r"\bvs\.?\b|\bversus\b|\bdifferen(?:ce|t)\b|\bdiff\b|\bcompare\b|\bcomparison\b|\bor\b|차이|비교|다른\s?점|구분",
+    re.IGNORECASE,
+)
+_COMPARE_SPLIT = re.compile(r"\s+(?:vs\.?|versus|or|and|와|과|랑|이랑|하고)\s+|\s*(?:/|,)\s*", re.IGNORECASE)
+_HEADER_CUE = re.compile(r"\bheaders?\b|헤더", re.IGNORECASE)
+_HEADER_TOKEN = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:[-\s][A-Za-z0-9]+)*")
+
+
+@dataclass(frozen=True)
+class Answer:
+    query: str
+    kind: Kind
+    codes: tuple[int, ...] = ()
+    cls: str | None = None
+    header: str | None = None
+    lang: Lang = "en"
+    confidence: float = 0.0
+    suggestions: tuple[int, ...] = ()
+    # Why there is no answer: a key of [notes] in knowledge/ui.toml ("empty", "not_a_code", ...).
+    note: str = ""
+    number: int | None = None  # the number a "not_a_code" / "unregistered" note is about
+
+
+@dataclass
+class _Scores:
+    by_code: dict[int, float] = field(default_factory=lambda: defaultdict(float))
+
+    def offer(self, code: int, score: float) -> None:
+        if score > self.by_code[code]:
+            self.by_code[code] = score
+
+    def ranked(self) -> list[tuple[int, float]]:
+        return sorted(self.by_code.items(), key=lambda item: (-item[1], item[0]))
+
+
+def detect_lang(text: str) -> Lang:
+    return "ko" if has_hangul(text) else "en"
+
+
+class Resolver:
+    def __init__(self, registry: Registry, index: SearchIndex | None = None) -> None:
+        self.registry = registry
+        self.index = index or build_index(registry)
+        self._fuzzy_word = lru_cache(maxsize=4096)(self._fuzzy_word_uncached)
+
+    # ----- public -------------------------------------------------------------------------------------------
+
+    def resolve(self, query: str, lang: str = "auto") -> Answer:
+        text = clean(query)
+        answer_lang: Lang = detect_lang(text) if lang not in ("en", "ko") else lang  # type: ignore[assignment]
+        if not text:
+            return Answer(query=query, kind="none", lang=answer_lang, note="empty")
+
+        hits = find_codes(text)
+        numbers = [h.code for h in hits]
+        numbers += [n for n in korean_numeral_codes(text) if n not in numbers]
+        known = [n for n in numbers if n in self.registry.codes]
+        unknown = [n for n in numbers if n not in self.registry.codes]
+
+        if len(known) >= 2 and (_COMPARE_CUE.search(text) or self._only_codes(text)):
+            return Answer(query, "compare", tuple(known[:4]), lang=answer_lang, confidence=0.97)
+        if known:
+            strong = any(h.strong for h in hits)
+            return Answer(query, "code", tuple(known), lang=answer_lang, confidence=0.99 if strong else 0.95)
+
+        if match := _CLASS.search(text):
+            return Answer(query, "class", cls=f"{match.group(1)}xx", lang=answer_lang, confidence=0.95)
+
+        if unknown:
+            return self._unknown_number(query, unknown[0], answer_lang)
+
+        if compared := self._compare_by_name(text):
+            return Answer(query, "compare", tuple(compared), lang=answer_lang, confidence=0.85)
+
+        key = compact(text)
+        exact = self.index.exact.get(key)
+        if exact:
+            return Answer(query, "code", (exact[0],), lang=answer_lang, confidence=exact[1])
+
+        if cls := self.index.class_keys.get(key) or self._class_by_words(text):
+            return Answer(query, "class", cls=cls, lang=answer_lang, confidence=0.9)
+
+        header = self._header(text)
+        scores = self._score_text(text)
+        ranked = scores.ranked()
+        best_code, best = ranked[0] if ranked else (0, 0.0)
+        if header and (best < 0.9 or _HEADER_CUE.search(text)):
+            return Answer(query, "header", header=header, lang=answer_lang, confidence=0.9)
+        if best >= ANSWER_THRESHOLD:
+            return Answer(query, "code", (best_code,), lang=answer_lang, confidence=round(best, 3))
+        suggestions = tuple(code for code, score in ranked[:3] if score >= SUGGEST_THRESHOLD)
+        return Answer(query, "none", lang=answer_lang, confidence=round(best, 3), suggestions=suggestions,
+                      note="no_match" if not suggestions else "not_sure")
+
+    # ----- numbers ------------------------------------------------------------------------------------------
+
+    @staticmethod
+    def _only_codes(text: str) -> bool:
+        return all(word.isdigit() or word in {"and", "or", "와", "과", "랑"} for word in words(text))
+
+    def _unknown_number(self, query: str, number: int, lang: Lang) -> Answer:
+        cls = code_class(number)
+        if cls is None:
+            return Answer(query, "none", lang=lang, note="not_a_code", number=number)
+        base = number // 100 * 100
+        suggestions = (base,) if base in self.registry.codes else ()
+        return Answer(query, "none", lang=lang, suggestions=suggestions, note="unregistered", number=number)
+
+    # ----- classes, headers, comparisons --------------------------------------------------------------------
+
+    def _class_by_words(self, text: str) -> str | None:
+        tokens = content_tokens(text)
+        if not tokens or len(tokens) > 4:
+            return None
+        key = "".join(tokens)
+        for class_key, cls in self.index.class_keys.items():
+            if key == class_key or (len(key) > 5 and Indel.normalized_similarity(key, class_key) >= 0.9):
+                return cls
+        return None
+
+    def _header(self, text: str) -> str | None:
+        cue = bool(_HEADER_CUE.search(text))
+        tokens = _HEADER_TOKEN.findall(text)
+        stripped = _HEADER_CUE.sub(" ", text).strip(" ?.!:")
+        for token in tokens:
+            candidates = {token, token.replace(" ", "-")}
+            parts = token.split()
+            # also every run of two or three words, for "retry after header" or "the Retry-After value"
+            for size in (3, 2, 1):
+                for i in range(len(parts) - size + 1):
+                    candidates.add("-".join(parts[i:i + size]))
+            for candidate in sorted(candidates, key=len, reverse=True):
+                found = self.registry.header(candidate)
+                if not found:
+                    continue
+                name = found[0]
+                multiword = "-" in name
+                alone = stripped.casefold().replace(" ", "-") == candidate.casefold()
+                if multiword and ("-" in candidate or cue or alone):
+                    return name
+                if cue or alone:
+                    return name
+        return None
+
+    def _compare_by_name(self, text: str) -> list[int] | None:
+        if not _COMPARE_CUE.search(text):
+            return None
+        body = re.sub(r"\b(?:difference|differences|between|compare|comparison|what's|what is|the)\b|차이점?|비교|"
+                      r"다른\s?점|구분|뭐야|뭔가요|\?", " ", text, flags=re.IGNORECASE)
+        parts = [p for p in _COMPARE_SPLIT.split(body) if p and p.strip()]
+        if len(parts) < 2:
+            return None
+        codes: list[int] = []
+        for part in parts[:4]:
+            scores = self._score_text(part).ranked()
+            exact = self.index.exact.get(compact(part))
+            if exact:
+                code = exact[0]
+            elif scores and scores[0][1] >= ANSWER_THRESHOLD:
+                code = scores[0][0]
+            else:
+                return None
+            if code not in codes:
+                codes.append(code)
+        return codes if len(codes) >= 2 else None
+
+    # ----- names, aliases, symptoms -------------------------------------------------------------------------
+
+    def _fuzzy_word_uncached(self, word: str) -> tuple[tuple[str, float], ...]:
+        """Vocabulary words close to `word` (typo tolerant), with similarity 0..1."""
+        if word in self.index.idf:
+            exact: list[tuple[str, float]] = [(word, 1.0)]
+        else:
+            exact = []
+        if len(word) < 4 and not has_hangul(word):
+            return tuple(exact)
+        if has_hangul(word):
+            choices, query = self.index.vocabulary_jamo, jamo(word)
+        else:
+            choices, query = self.index.vocabulary, word
+        cutoff = 80 if len(query) >= 6 else 85
+        found = process.extract(query, choices, scorer=fuzz.ratio, score_cutoff=cutoff, limit=4)
+        out = dict(exact)
+        for _, score, position in found:
+            vocab_word = self.index.vocabulary[position]
+            out.setdefault(vocab_word, score / 100.0)
+        return tuple(out.items())
+
+    def _score_text(self, text: str) -> _Scores:
+        scores = _Scores()
+        index = self.index
+
+        if index.signature_pattern is not None:
+            for match in index.signature_pattern.finditer(text):
+                code = index.signature_codes.get(match.group(0).casefold())
+                if code is not None:
+                    scores.offer(code, 0.93)
+
+        tokens = content_tokens(text)
+        if not tokens:
+            return scores
+        token_weights = [index.idf.get(t, 0.0) or _unknown_idf(index) for t in tokens]
+        query_weight = sum(token_weights)
+
+        # key position -> (matched weight of key words, matched weight of query words)
+        matched: dict[int, list[float]] = defaultdict(lambda: [0.0, 0.0])
+        for token, weight in zip(tokens, token_weights, strict=True):
+            for vocab_word, similarity in self._fuzzy_word(token):
+                vocab_idf = index.idf[vocab_word]
+                for position in index.postings[vocab_word]:
+                    slot = matched[position]
+                    slot[0] += similarity * vocab_idf
+                    slot[1] += similarity * weight
+        for position, (key_hit, query_hit) in matched.items():
+            key = index.keys[position]
+            key_weight = sum(index.idf[t] for t in key.tokens)
+            key_cover = min(1.0, key_hit / key_weight)
+            query_cover = min(1.0, query_hit / query_weight)
+            score = key.weight * (key_cover ** 0.7) * (query_cover ** 0.45)
+            scores.offer(key.code, score)
+
+        if has_hangul(text) and index.korean_compact:
+            squeezed = jamo("".join(tokens))
+            for _, score, position in process.extract(squeezed, index.korean_compact, scorer=fuzz.ratio,
+                                                      score_cutoff=78, limit=3):
+                key = index.keys[index.korean_compact_keys[position]]
+                scores.offer(key.code, key.weight * score / 100.0)
+        elif len(tokens) <= 4:
+            squeezed = "".join(tokens)
+            if len(squeezed) >= 5:
+                for choice, score, _ in process.extract(squeezed, index.exact.keys(), scorer=fuzz.ratio,
+                                                        score_cutoff=82, limit=3):
+                    code, weight = index.exact[choice]
+                    scores.offer(code, weight * score / 100.0)
+        return scores
+
+
+def _unknown_idf(index: SearchIndex) -> float:
+    # A word the knowledge never uses counts as rare: it dilutes the match, as it should.
+    return max(index.idf.values(), default=1.0)
+
+
+@lru_cache(maxsize=1)
+def get_resolver() -> Resolver:
+    return Resolver(get_registry())
+
+
+def resolve(query: str, lang: str = "auto") -> Answer:
+    return get_resolver().resolve(query, lang)

@@ -1,0 +1,147 @@
+"""Text helpers for matching: cleaning, Hangul jamo, Korean particles and numerals."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+MAX_QUERY_CHARS = 4096  # a 1 MB paste costs no more than this
+
+_HANGUL_SYLLABLE = re.compile(r"[\uac00-\ud7a3]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff]")
+_WORD = re.compile(r"[0-9a-z]+|[\uac00-\ud7a3\u3131-\u318e]+")
+
+_LEADS = "ㄱㄲㄴㄷㄸㄹㅁㅂㅃㅅㅆㅇㅈㅉㅊㅋㅌㅍㅎ"
+_VOWELS = "ㅏㅐㅑㅒㅓㅔㅕㅖㅗㅘㅙㅚㅛㅜㅝㅞㅟㅠㅡㅢㅣ"
+_TAILS = ("", "ㄱ", "ㄲ", "ㄳ", "ㄴ", "ㄵ", "ㄶ", "ㄷ", "ㄹ", "ㄺ", "ㄻ", "ㄼ", "ㄽ", "ㄾ", "ㄿ", "ㅀ", "ㅁ",
+          "ㅂ", "ㅄ", "ㅅ", "ㅆ", "ㅇ", "ㅈ", "ㅊ", "ㅋ", "ㅌ", "ㅍ", "ㅎ")
+
+# Particles and endings that Korean glues onto the noun people are asking about.
+# Longest first so that "에서는" is stripped before "는".
+_KO_SUFFIXES = tuple(sorted({
+    "이에요", "예요", "이요", "에요", "입니다", "이야", "이란", "이라는", "라는", "란",
+    "이랑", "랑", "하고", "와", "과", "이나", "나",
+    "에서는", "에서", "에는", "에게", "으로는", "으로", "로는", "로",
+    "은", "는", "이", "가", "을", "를", "의", "에", "도", "만", "요",
+    "뭐야", "뭐에요", "뭔가요", "인가요", "가요", "죠", "지",
+    "했어요", "해요", "했다", "됨", "함",
+}, key=len, reverse=True))
+
+# Korean words that are particles or fillers on their own.
+KO_STOPWORDS = frozenset({
+    "뭐야", "뭔가요", "뭐예요", "뭐에요", "무엇", "무슨", "뜻", "의미", "뜻이", "알려줘", "알려주세요", "설명", "설명해줘",
+    "좀", "이거", "이게", "그", "저", "는", "은", "이", "가", "왜", "어떻게", "해결", "해결법", "해결방법", "방법",
+    "에러", "오류", "코드", "상태", "상태코드", "응답", "나요", "나와요", "떠요", "뜹니다", "발생", "났어요", "남",
+    "차이", "차이점", "비교", "요", "ㅠㅠ", "ㅠ", "ㅜㅜ", "헤더",
+})
+
+EN_STOPWORDS = frozenset({
+    "a", "an", "the", "is", "are", "was", "were", "be", "been", "am", "i", "im", "me", "my", "we", "our", "you",
+    "your", "it", "its", "this", "that", "these", "those", "what", "whats", "does", "do", "did", "mean", "means",
+    "meaning", "of", "for", "to", "in", "on", "at", "by", "with", "from", "and", "or", "but", "so", "if", "as",
+    "http", "https", "status", "code", "codes", "error", "errors", "response", "get", "got", "getting", "keep",
+    "keeps", "why", "how", "can", "could", "should", "would", "please", "pls", "help", "explain", "about", "tell",
+    "us", "some", "any", "there", "here", "when", "which", "who", "will", "just", "still", "again", "hey", "hi",
+    "hello", "yo", "thanks", "thank", "ok?", "vs", "versus", "difference", "between", "compare", "header",
+    "headers", "server's", "s", "t", "d", "ll", "re", "ve", "m",
+})
+
+_KO_DIGITS = {"공": 0, "영": 0, "일": 1, "이": 2, "삼": 3, "사": 4, "오": 5, "육": 6, "륙": 6, "칠": 7, "팔": 8, "구": 9}
+_KO_NUMERAL_RUN = re.compile(r"[공영일이삼사오육륙칠팔구백십]{2,6}")
+
+
+def clean(text: str) -> str:
+    """Cut to the cap, NFKC-normalise, drop control and invisible characters, fold white space."""
+    text = text[:MAX_QUERY_CHARS]
+    text = unicodedata.normalize("NFKC", text)
+    text = _CONTROL.sub(" ", text)
+    return " ".join(text.split())
+
+
+def has_hangul(text: str) -> bool:
+    return bool(_HANGUL_SYLLABLE.search(text))
+
+
+def jamo(text: str) -> str:
+    """Decompose Hangul syllables into compatibility jamo, so 타입아웃 and 타임아웃 differ by one letter."""
+    out: list[str] = []
+    for ch in text:
+        index = ord(ch) - 0xAC00
+        if 0 <= index < 11172:
+            lead, rest = divmod(index, 588)
+            vowel, tail = divmod(rest, 28)
+            out.append(_LEADS[lead] + _VOWELS[vowel] + _TAILS[tail])
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def strip_korean_suffix(word: str) -> str:
+    """'권한이' -> '권한', '게이트웨이와' -> '게이트웨이'; leaves short words alone."""
+    for suffix in _KO_SUFFIXES:
+        if len(word) > len(suffix) + 1 and word.endswith(suffix):
+            return word[: -len(suffix)]
+    return word
+
+
+def words(text: str) -> list[str]:
+    """Lower-cased word tokens (Latin letters/digits runs and Hangul runs)."""
+    return _WORD.findall(text.casefold().replace("'", "").replace("’", ""))
+
+
+def compact(text: str) -> str:
+    """Key for spacing- and punctuation-insensitive comparison: letters and digits only, lower-cased."""
+    return "".join(words(text))
+
+
+def korean_numeral_codes(text: str) -> list[int]:
+    """Status numbers written in Korean: 오백삼 -> 503, 사백사/사공사 -> 404, 사백십팔 -> 418."""
+    found: list[int] = []
+    for match in _KO_NUMERAL_RUN.finditer(text):
+        run = match.group(0)
+        start, end = match.span()
+        # Only a standalone run, optionally followed by a particle or 에러/번: not part of a longer word.
+        if start > 0 and _HANGUL_SYLLABLE.match(text[start - 1]):
+            continue
+        value = _parse_korean_number(run)
+        if value is None:
+            # Allow one trailing particle glued to the numeral ("오백삼이", "사공사가").
+            value = _parse_korean_number(run[:-1]) if len(run) > 2 else None
+            if value is None:
+                continue
+        if end < len(text) and _HANGUL_SYLLABLE.match(text[end]) and not _allowed_after_numeral(text[end:]):
+            continue
+        if 100 <= value <= 599:
+            found.append(value)
+    return found
+
+
+def _allowed_after_numeral(rest: str) -> bool:
+    return rest.startswith(("에러", "오류", "번", "코드", "이", "가", "은", "는", "을", "를", "과", "와", "랑", "이랑",
+                            "이란", "란", "뜻", "의", "에", "도", "상태"))
+
+
+def _parse_korean_number(run: str) -> int | None:
+    if "백" in run:
+        hundreds_part, _, rest = run.partition("백")
+        if len(hundreds_part) != 1 or hundreds_part not in _KO_DIGITS or _KO_DIGITS[hundreds_part] == 0:
+            return None
+        value = _KO_DIGITS[hundreds_part] * 100
+        if "십" in rest:
+            tens_part, _, ones_part = rest.partition("십")
+            if len(tens_part) > 1 or len(ones_part) > 1:
+                return None
+            tens = _KO_DIGITS.get(tens_part, -1) if tens_part else 1
+            if tens <= 0:
+                return None
+            value += tens * 10
+            rest = ones_part
+        if rest:
+            if len(rest) != 1 or rest not in _KO_DIGITS or _KO_DIGITS[rest] == 0:
+                return None
+            value += _KO_DIGITS[rest]
+        return value
+    # Digit by digit (사공사, 오공삼): three digits, and a 공/영 in the middle so words like 일이삼 stay words.
+    if len(run) == 3 and "십" not in run and run[1] in "공영" and run[0] not in "공영":
+        return _KO_DIGITS[run[0]] * 100 + _KO_DIGITS[run[1]] * 10 + _KO_DIGITS[run[2]]
+    return None
