@@ -124,6 +124,8 @@ class UiFile(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     direction: dict[str, Text]
     cache: dict[str, Text]
     notes: dict[str, Text]
+    commands: dict[str, Text] = {}
+    replies: dict[str, Text] = {}
 
     def text(self, section: str, key: str, lang: Lang, **values: object) -> str:
         table: dict[str, Text] = getattr(self, section)

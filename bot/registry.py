@@ -45,6 +45,9 @@ _UI_KEYS: dict[str, tuple[str, ...]] = {
     "direction": ("request", "response", "both"),
     "cache": ("yes", "no"),
     "notes": ("empty", "no_match", "not_sure", "not_a_code", "unregistered", "too_many"),
+    "replies": ("config_lang", "channel_added", "channel_already", "channel_removed", "channel_missing",
+                "channels_none", "channels_list", "pictures", "show", "on", "off", "need_manage_server",
+                "guild_only", "intent_missing", "no_codes_in_message", "error"),
 }
 
 
@@ -221,8 +224,10 @@ def load_registry(directory: Path | None = None) -> Registry:
                 _raise("knowledge/classes.toml", where, f"Korean text has no Hangul: {text[:40]!r}")
 
     ui = _convert(_read_toml(ui_path, base), UiFile, "knowledge/ui.toml")
-    for section in ("labels", "status", "direction", "cache", "notes"):
+    for section in ("labels", "status", "direction", "cache", "notes", "commands", "replies"):
         for key, text in getattr(ui, section).items():
+            if section == "commands" and not key.endswith("description"):
+                continue  # command and option names may stay in Latin letters ("http")
             if not has_hangul(text.ko):
                 _raise("knowledge/ui.toml", f"{section}.{key}.ko", f"Korean text has no Hangul: {text.ko[:40]!r}")
     for section, needed_keys in _UI_KEYS.items():

@@ -1,13 +1,238 @@
-"""CLI commands that drive the Discord bot (run, sync, health); filled in with the Discord adapter."""
+"""`statusbot run`, `statusbot sync` and `statusbot health`.
+
+discord is imported only when one of these runs, so `statusbot ask` starts fast and needs no token.
+Exit codes: 0 fine, 1 Discord refused (bad token, missing intent) or the bot failed, 2 bad configuration.
+"""
 
 from __future__ import annotations
 
 import argparse
+import asyncio
+import logging
+import signal
+import sys
+import time
+from pathlib import Path
 from typing import Any
+
+from bot.config import ConfigError, Settings
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+SHUTDOWN_SECONDS = 8.0  # graceful close must finish well inside the 10 s a supervisor gives us
+HEALTHY_WITHIN = 90.0  # seconds since the last heartbeat
+
+
+class TokenRedactor(logging.Filter):
+    """Belt and braces: if the token ever reaches a log record, it is replaced before output."""
+
+    def __init__(self, token: str) -> None:
+        super().__init__()
+        self.token = token
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if self.token and len(self.token) >= 8:
+            message = record.getMessage()
+            if self.token in message:
+                record.msg, record.args = message.replace(self.token, "[token]"), None
+        return True
 
 
 def add_bot_commands(sub: Any) -> None:
-    del sub  # the bot commands arrive with the Discord adapter
+    run = sub.add_parser("run", help="run the Discord bot (DISCORD_TOKEN from the environment)")
+    run.add_argument("--shard-count", type=int, default=None, metavar="N", help="total number of shards")
+    run.add_argument("--shard-ids", type=_shard_ids, default=None, metavar="IDS",
+                     help="comma-separated shard ids this process runs, e.g. 0,1 (needs --shard-count)")
+    run.set_defaults(bot_command=cmd_run)
+
+    sync = sub.add_parser("sync", help="upload the slash commands to Discord (globally, or to one guild)")
+    sync.add_argument("--guild", type=int, default=None, metavar="ID", help="sync to this guild only (instant)")
+    sync.set_defaults(bot_command=cmd_sync)
+
+    health = sub.add_parser("health", help="exit 0 if the running bot's heartbeat is fresh (Docker HEALTHCHECK)")
+    health.set_defaults(bot_command=cmd_health)
 
 
-__all__ = ["add_bot_commands", "argparse"]
+def _shard_ids(value: str) -> list[int]:
+    try:
+        ids = [int(part) for part in value.split(",") if part.strip()]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"shard ids must be numbers separated by commas, not {value!r}") from None
+    if not ids or any(i < 0 for i in ids):
+        raise argparse.ArgumentTypeError("give at least one shard id, each 0 or more")
+    return ids
+
+
+def _fail(message: str, code: int) -> int:
+    print(f"statusbot: {message}", file=sys.stderr)
+    return code
+
+
+def _settings() -> Settings | int:
+    try:
+        return Settings.from_env()
+    except ConfigError as exc:
+        return _fail(str(exc), EXIT_USAGE)
+
+
+def _setup_logging(settings: Settings) -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)-7s %(name)s: %(message)s"))
+    handler.addFilter(TokenRedactor(settings.token))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(settings.log_level)
+    # discord.py's gateway chatter is useful at DEBUG only.
+    logging.getLogger("discord").setLevel(max(settings.log_level, logging.INFO))
+
+
+def point_at_discord(settings: Settings) -> None:
+    """DISCORD_API_BASE / DISCORD_GATEWAY_URL: test and proxy settings, read once at start-up."""
+    import discord.gateway
+    import discord.http
+    import yarl
+
+    if settings.api_base:
+        discord.http.Route.BASE = settings.api_base.rstrip("/")
+    if settings.gateway_url:
+        discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(settings.gateway_url)
+
+
+def _load_core() -> tuple[Any, Any] | int:
+    from bot.registry import KnowledgeError, get_registry
+    from bot.resolver.resolve import get_resolver
+
+    try:
+        return get_registry(), get_resolver()
+    except KnowledgeError as exc:
+        return _fail(f"knowledge error: {exc}", EXIT_FAILED)
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    if args.shard_ids is not None and args.shard_count is None:
+        return _fail("--shard-ids needs --shard-count", EXIT_USAGE)
+    if args.shard_ids and args.shard_count and max(args.shard_ids) >= args.shard_count:
+        return _fail("every shard id must be below --shard-count", EXIT_USAGE)
+    settings = _settings()
+    if isinstance(settings, int):
+        return settings
+    _setup_logging(settings)
+    core = _load_core()
+    if isinstance(core, int):
+        return core
+    point_at_discord(settings)
+    try:
+        return asyncio.run(_run(settings, core, args.shard_count, args.shard_ids))
+    except KeyboardInterrupt:
+        return EXIT_OK
+
+
+async def _run(settings: Settings, core: tuple[Any, Any], shard_count: int | None,
+               shard_ids: list[int] | None) -> int:
+    import discord
+
+    from bot.adapters.discord.app import StatusBot
+    from bot.settings_store import SettingsStore
+
+    log = logging.getLogger("statusbot")
+    registry, resolver = core
+    store = SettingsStore(settings.db_path)
+    try:
+        await store.open()
+    except Exception as exc:  # a locked, unreadable or corrupt database file
+        return _fail(f"cannot open the settings database {settings.db_path}: {exc}", EXIT_FAILED)
+    bot = StatusBot(settings, registry, resolver, store, shard_count=shard_count, shard_ids=shard_ids)
+    stopping = asyncio.Event()
+    loop = asyncio.get_running_loop()
+
+    def request_stop(signame: str) -> None:
+        if not stopping.is_set():
+            log.info("%s received: closing.", signame)
+            stopping.set()
+
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, request_stop, sig.name)
+
+    runner = asyncio.create_task(bot.start(settings.token), name="statusbot-client")
+    waiter = asyncio.create_task(stopping.wait())
+    exit_code = EXIT_OK
+    try:
+        await asyncio.wait({runner, waiter}, return_when=asyncio.FIRST_COMPLETED)
+        if runner.done():
+            exc = runner.exception()
+            if isinstance(exc, discord.LoginFailure):
+                exit_code = _fail("Discord rejected the token (401 Unauthorized): check DISCORD_TOKEN", EXIT_FAILED)
+            elif isinstance(exc, discord.PrivilegedIntentsRequired):
+                exit_code = _fail("Discord refused the message content intent: enable it for the bot in the "
+                                  "Developer Portal, or unset STATUSBOT_MESSAGE_CONTENT", EXIT_FAILED)
+            elif exc is not None:
+                exit_code = _fail(f"the bot stopped: {type(exc).__name__}: {exc}", EXIT_FAILED)
+    finally:
+        waiter.cancel()
+        try:
+            await asyncio.wait_for(bot.close(), SHUTDOWN_SECONDS)
+        except (TimeoutError, Exception) as exc:
+            log.warning("Closing the Discord connection did not finish cleanly: %r", exc)
+        if not runner.done():
+            runner.cancel()
+        await asyncio.gather(runner, return_exceptions=True)
+        await store.close()
+    log.info("Stopped.")
+    return exit_code
+
+
+def cmd_sync(args: argparse.Namespace) -> int:
+    settings = _settings()
+    if isinstance(settings, int):
+        return settings
+    _setup_logging(settings)
+    core = _load_core()
+    if isinstance(core, int):
+        return core
+    point_at_discord(settings)
+    return asyncio.run(_sync(settings, core, args.guild))
+
+
+async def _sync(settings: Settings, core: tuple[Any, Any], guild_id: int | None) -> int:
+    import discord
+
+    from bot.adapters.discord.app import StatusBot
+    from bot.settings_store import SettingsStore
+
+    registry, resolver = core
+    store = SettingsStore(settings.db_path)
+    await store.open()
+    bot = StatusBot(settings, registry, resolver, store, auto_sync=False)
+    try:
+        await bot.login(settings.token)
+        count = await bot.sync_commands(guild_id)
+        where = f"guild {guild_id}" if guild_id else "all servers (may take up to an hour to appear)"
+        print(f"synced {count} commands to {where}")
+        return EXIT_OK
+    except discord.LoginFailure:
+        return _fail("Discord rejected the token (401 Unauthorized): check DISCORD_TOKEN", EXIT_FAILED)
+    except discord.HTTPException as exc:
+        return _fail(f"Discord refused the sync: {exc.status} {exc.text}", EXIT_FAILED)
+    finally:
+        await bot.close()
+        await store.close()
+
+
+def cmd_health(args: argparse.Namespace) -> int:
+    del args
+    try:
+        settings = Settings.from_env(require_token=False)
+    except ConfigError as exc:
+        return _fail(str(exc), EXIT_USAGE)
+    return check_heartbeat(settings.heartbeat_path)
+
+
+def check_heartbeat(path: Path, now: float | None = None) -> int:
+    try:
+        beat = float(path.read_text(encoding="ascii").strip())
+    except (OSError, ValueError):
+        return _fail(f"unhealthy: no heartbeat at {path}", EXIT_FAILED)
+    age = (time.time() if now is None else now) - beat
+    if age > HEALTHY_WITHIN:
+        return _fail(f"unhealthy: last heartbeat {age:.0f} s ago", EXIT_FAILED)
+    print(f"healthy: last heartbeat {max(age, 0):.0f} s ago")
+    return EXIT_OK

@@ -1,0 +1,391 @@
+"""The Discord bot: /http, the message context menu, /http-config and opt-in free-text answers.
+
+Everything it says comes from the resolver and the payload renderer; this module only wires
+Discord events to them, keeps each event's failure to itself and never pings anyone.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import json
+import logging
+import os
+import time
+from typing import Any
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.adapters.discord.convert import message_kwargs
+from bot.adapters.discord.translator import KnowledgeTranslator, text
+from bot.adapters.discord.views import LanguageToggle, RelatedSelect
+from bot.config import Settings
+from bot.cooldown import Cooldowns
+from bot.language import choose_lang
+from bot.models import Lang
+from bot.pictures import picture_url
+from bot.registry import Registry
+from bot.render.discord_payload import answer_payload, answer_plain_text, cut, escape
+from bot.resolver.autocomplete import Autocompleter
+from bot.resolver.gate import is_status_question
+from bot.resolver.resolve import Answer, Resolver
+from bot.settings_store import SettingsStore
+
+log = logging.getLogger("statusbot")
+
+MAX_QUERY = 400  # characters of a slash-command query; the resolver caps anything longer anyway
+HEARTBEAT_SECONDS = 15.0
+
+
+def intents_for(settings: Settings) -> discord.Intents:
+    intents = discord.Intents.none()
+    intents.guilds = True
+    intents.guild_messages = True
+    intents.dm_messages = True
+    intents.message_content = settings.message_content
+    return intents
+
+
+class StatusBot(commands.AutoShardedBot):
+    def __init__(self, settings: Settings, registry: Registry, resolver: Resolver, store: SettingsStore,
+                 *, auto_sync: bool = True, shard_count: int | None = None,
+                 shard_ids: list[int] | None = None) -> None:
+        super().__init__(
+            command_prefix=commands.when_mentioned,  # no prefix commands; mentions are handled in on_message
+            help_command=None,
+            intents=intents_for(settings),
+            allowed_mentions=discord.AllowedMentions.none(),
+            shard_count=shard_count,
+            shard_ids=shard_ids,
+            max_messages=None,  # the bot never needs old messages; keeps memory flat
+            chunk_guilds_at_startup=False,
+        )
+        self.settings = settings
+        self.registry = registry
+        self.resolver = resolver
+        self.store = store
+        self.auto_sync = auto_sync
+        self.autocompleter = Autocompleter(registry, resolver)
+        self.cooldowns = Cooldowns(settings.user_cooldown, settings.channel_burst, settings.channel_window)
+        self._heartbeat_task: asyncio.Task[None] | None = None
+        add_commands(self)
+
+    # ----- start-up -----
+
+    async def setup_hook(self) -> None:
+        await self.store.open()
+        self.add_dynamic_items(LanguageToggle, RelatedSelect)
+        await self.tree.set_translator(KnowledgeTranslator(self.registry.ui))
+        if not self.settings.message_content:
+            log.warning("Running without the message content intent: answers to mentions, replies, /http and the "
+                        "context menu work, but free-text answers in opted-in channels need "
+                        "STATUSBOT_MESSAGE_CONTENT=1 and the intent enabled in the Developer Portal.")
+        if self.auto_sync:
+            await self.sync_if_changed()
+        self._heartbeat_task = asyncio.create_task(self._heartbeat(), name="statusbot-heartbeat")
+
+    async def command_tree_hash(self) -> str:
+        """A hash of exactly what a sync would upload (names, options, translations)."""
+        translator = self.tree.translator
+        payload: list[Any] = []
+        for command in sorted(self.tree.get_commands(), key=lambda c: (c.name, type(c).__name__)):
+            if translator is not None:
+                payload.append(await command.get_translated_payload(self.tree, translator))
+            else:
+                payload.append(command.to_dict(self.tree))
+        blob = json.dumps(payload, sort_keys=True, ensure_ascii=False).encode()
+        return hashlib.sha256(blob).hexdigest()
+
+    async def sync_commands(self, guild_id: int | None = None) -> int:
+        """Upload the command tree (globally, or to one guild for instant testing) and remember its hash."""
+        guild = discord.Object(id=guild_id) if guild_id else None
+        if guild is not None:
+            self.tree.copy_global_to(guild=guild)
+        synced = await self.tree.sync(guild=guild)
+        await self.store.set_meta(f"sync:{guild_id or 'global'}", await self.command_tree_hash())
+        return len(synced)
+
+    async def sync_if_changed(self) -> bool:
+        current = await self.command_tree_hash()
+        if await self.store.get_meta("sync:global") == current:
+            log.info("Command tree unchanged since the last sync; not syncing.")
+            return False
+        count = await self.sync_commands()
+        log.info("Command tree changed: synced %d global commands.", count)
+        return True
+
+    async def _heartbeat(self) -> None:
+        path = self.settings.heartbeat_path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        while not self.is_closed():
+            if self.is_ready():
+                tmp = path.with_suffix(".tmp")
+                tmp.write_text(f"{time.time():.0f}\n", encoding="ascii")
+                os.replace(tmp, path)
+            await asyncio.sleep(HEARTBEAT_SECONDS)
+
+    async def close(self) -> None:
+        if self._heartbeat_task is not None:
+            self._heartbeat_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await self._heartbeat_task
+        await super().close()
+
+    async def on_ready(self) -> None:
+        log.info("Ready as %s (id %s) on shards %s, %d guilds.", self.user, getattr(self.user, "id", "?"),
+                 self.shard_ids or "all", len(self.guilds))
+
+    # ----- rendering -----
+
+    def reply_text(self, key: str, lang: str, **values: object) -> str:
+        return self.registry.ui.text("replies", key, "ko" if lang == "ko" else "en", **values)
+
+    def message_kwargs_for(self, answer: Answer, guild_id: int | None,
+                           permissions: discord.Permissions | None = None) -> dict[str, Any]:
+        """The reply for an answer: embeds and buttons, or plain text where embeds are not allowed."""
+        if permissions is not None and not permissions.embed_links:
+            return {"content": answer_plain_text(answer, self.registry), "allowed_mentions":
+                    discord.AllowedMentions.none()}
+        pictures = {}
+        if self.store.guild(guild_id).pictures:
+            pictures = {c: picture_url(c, self.settings.picture_base) for c in answer.codes}
+        payload = answer_payload(answer, self.registry, {c: u for c, u in pictures.items() if u})
+        kwargs = message_kwargs(payload)
+        if answer.kind == "code" and len(answer.codes) > 3:
+            kwargs["content"] = self.registry.ui.text("notes", "too_many", answer.lang, count=len(answer.codes),
+                                                      shown=len(kwargs["embeds"]))
+        return kwargs
+
+    def language(self, explicit: str | None, guild_id: int | None, locale: object, query: str) -> Lang:
+        server = self.store.guild(guild_id).lang
+        return choose_lang(explicit, server, str(locale) if locale else None, query)
+
+    # ----- free text -----
+
+    async def on_message(self, message: discord.Message) -> None:
+        try:
+            await self._on_message(message)
+        except Exception:
+            log.exception("Failed to handle message %s in channel %s", message.id, message.channel.id)
+
+    async def _on_message(self, message: discord.Message) -> None:
+        if message.author.bot or message.webhook_id is not None or self.user is None:
+            return
+        if message.author.id == self.user.id:
+            return
+        mentioned = any(user.id == self.user.id for user in message.mentions)
+        replied = self._is_reply_to_me(message)
+        content = message.content or ""
+        if not (mentioned or replied):
+            if not self.store.is_free_text_channel(message.guild.id if message.guild else None, message.channel.id):
+                return
+            if not content or not is_status_question(content, self.resolver):
+                return
+        query = content.replace(f"<@{self.user.id}>", " ").replace(f"<@!{self.user.id}>", " ").strip()
+        if not self.cooldowns.allow(message.author.id, message.channel.id):
+            log.debug("Cooldown: not answering %s in %s", message.author.id, message.channel.id)
+            return
+        guild_id = message.guild.id if message.guild else None
+        lang = self.language(None, guild_id, None, query)
+        answer = self.resolver.resolve(query, lang)
+        permissions = None
+        if message.guild is not None and isinstance(message.channel, discord.abc.GuildChannel):
+            permissions = message.channel.permissions_for(message.guild.me)
+        kwargs = self.message_kwargs_for(answer, guild_id, permissions)
+        try:
+            await message.channel.send(reference=message.to_reference(fail_if_not_exists=False),
+                                       mention_author=False, **kwargs)
+        except discord.Forbidden:
+            log.warning("No permission to answer in channel %s (guild %s)", message.channel.id, guild_id)
+        except discord.NotFound:
+            log.warning("Channel %s or message %s vanished before the answer", message.channel.id, message.id)
+        except discord.HTTPException as exc:
+            log.warning("Discord refused the answer in channel %s: %s %s", message.channel.id, exc.status, exc.text)
+
+    def _is_reply_to_me(self, message: discord.Message) -> bool:
+        reference = message.reference
+        if reference is None or self.user is None:
+            return False
+        resolved = reference.resolved
+        return isinstance(resolved, discord.Message) and resolved.author.id == self.user.id
+
+    # ----- errors -----
+
+    async def on_error(self, event_method: str, /, *args: Any, **kwargs: Any) -> None:
+        log.exception("Unhandled error in %s", event_method)
+
+
+def create_bot(settings: Settings | None = None, *, db_path: str | None = None, auto_sync: bool = True,
+               shard_count: int | None = None, shard_ids: list[int] | None = None) -> StatusBot:
+    """A ready-to-start bot on the process-wide registry and resolver (the settings database opens on start)."""
+    from bot.registry import get_registry
+    from bot.resolver.resolve import get_resolver
+
+    settings = settings or Settings.from_env(require_token=False)
+    store = SettingsStore(db_path or settings.db_path)
+    return StatusBot(settings, get_registry(), get_resolver(), store, auto_sync=auto_sync,
+                     shard_count=shard_count, shard_ids=shard_ids)
+
+
+def add_commands(bot: StatusBot) -> None:
+    """Register /http, the context menu and /http-config on the bot's tree."""
+    ui = bot.registry.ui
+    tree = bot.tree
+
+    lang_choices = [app_commands.Choice(name=text(f"choice.{v}", ui), value=v) for v in ("auto", "en", "ko")]
+
+    @app_commands.command(name=text("http.name", ui), description=text("http.description", ui))
+    @app_commands.rename(query=text("http.query.name", ui), lang=text("http.lang.name", ui),
+                         private=text("http.private.name", ui))
+    @app_commands.describe(query=text("http.query.description", ui), lang=text("http.lang.description", ui),
+                           private=text("http.private.description", ui))
+    @app_commands.choices(lang=lang_choices)
+    @app_commands.allowed_installs(guilds=True, users=True)
+    @app_commands.allowed_contexts(guilds=True, dms=True, private_channels=True)
+    async def http(interaction: discord.Interaction[StatusBot], query: app_commands.Range[str, 1, MAX_QUERY],
+                   lang: app_commands.Choice[str] | None = None, private: bool = False) -> None:
+        chosen = bot.language(lang.value if lang else None, interaction.guild_id, interaction.locale, query)
+        answer = bot.resolver.resolve(query, chosen)
+        kwargs = bot.message_kwargs_for(answer, interaction.guild_id, interaction.app_permissions)
+        await interaction.response.send_message(ephemeral=private, **kwargs)
+
+    @http.autocomplete("query")
+    async def http_autocomplete(interaction: discord.Interaction[StatusBot], current: str
+                                ) -> list[app_commands.Choice[str]]:
+        lang = bot.language(None, interaction.guild_id, interaction.locale, current)
+        return [app_commands.Choice(name=cut(label, 100), value=f"{code:03d}")
+                for code, label in bot.autocompleter.suggest(current, lang)[:25]]
+
+    async def explain_message(interaction: discord.Interaction[StatusBot], message: discord.Message) -> None:
+        parts = [message.content or ""]
+        for embed in message.embeds:  # alerts from other bots usually come as embeds
+            parts += [embed.title or "", embed.description or ""]
+            parts += [f"{field.name} {field.value}" for field in embed.fields]
+        body = "\n".join(p for p in parts if p)
+        lang = bot.language(None, interaction.guild_id, interaction.locale, body)
+        answer = bot.resolver.resolve(body, lang)
+        if answer.kind == "none" or not answer.codes:
+            await interaction.response.send_message(bot.reply_text("no_codes_in_message", lang), ephemeral=True,
+                                                    allowed_mentions=discord.AllowedMentions.none())
+            return
+        if answer.kind == "compare":  # a pasted log with two codes is a list, not a comparison
+            answer = Answer(answer.query, "code", answer.codes, lang=answer.lang, confidence=answer.confidence)
+        kwargs = bot.message_kwargs_for(answer, interaction.guild_id, interaction.app_permissions)
+        await interaction.response.send_message(**kwargs)
+
+    menu = app_commands.ContextMenu(name=text("menu.explain", ui), callback=explain_message,
+                                    allowed_contexts=app_commands.AppCommandContext(guild=True, dm_channel=True,
+                                                                                    private_channel=True),
+                                    allowed_installs=app_commands.AppInstallationType(guild=True, user=True))
+
+    config = app_commands.Group(name=text("config.name", ui), description=text("config.description", ui),
+                                guild_only=True, default_permissions=discord.Permissions(manage_guild=True))
+
+    def guild_id_of(interaction: discord.Interaction[StatusBot]) -> int:
+        if interaction.guild_id is None:
+            raise app_commands.NoPrivateMessage()
+        return interaction.guild_id
+
+    def reply_lang(interaction: discord.Interaction[StatusBot]) -> str:
+        return bot.language(None, interaction.guild_id, interaction.locale, "")
+
+    async def say(interaction: discord.Interaction[StatusBot], key: str, **values: object) -> None:
+        await interaction.response.send_message(bot.reply_text(key, reply_lang(interaction), **values),
+                                                ephemeral=True, allowed_mentions=discord.AllowedMentions.none())
+
+    manage = app_commands.checks.has_permissions(manage_guild=True)
+
+    @config.command(name=text("config.language.name", ui), description=text("config.language.description", ui))
+    @app_commands.rename(value=text("config.value.name", ui))
+    @app_commands.describe(value=text("config.value.description", ui))
+    @app_commands.choices(value=lang_choices)
+    @manage
+    async def config_language(interaction: discord.Interaction[StatusBot], value: app_commands.Choice[str]) -> None:
+        await bot.store.set_lang(guild_id_of(interaction), value.value)
+        await say(interaction, "config_lang", value=value.value)
+
+    @config.command(name=text("config.channel_add.name", ui), description=text("config.channel_add.description", ui))
+    @app_commands.rename(channel=text("config.channel.name", ui))
+    @app_commands.describe(channel=text("config.channel.description", ui))
+    @manage
+    async def config_channel_add(interaction: discord.Interaction[StatusBot],
+                                 channel: discord.TextChannel | None = None) -> None:
+        channel_id = channel.id if channel else interaction.channel_id or 0
+        added = await bot.store.add_channel(guild_id_of(interaction), channel_id)
+        message = bot.reply_text("channel_added" if added else "channel_already", reply_lang(interaction),
+                                 channel=f"<#{channel_id}>")
+        if not bot.settings.message_content:
+            message += "\n" + bot.reply_text("intent_missing", reply_lang(interaction))
+        await interaction.response.send_message(message, ephemeral=True,
+                                                allowed_mentions=discord.AllowedMentions.none())
+
+    @config.command(name=text("config.channel_remove.name", ui),
+                    description=text("config.channel_remove.description", ui))
+    @app_commands.rename(channel=text("config.channel.name", ui))
+    @app_commands.describe(channel=text("config.channel.description", ui))
+    @manage
+    async def config_channel_remove(interaction: discord.Interaction[StatusBot],
+                                    channel: discord.TextChannel | None = None) -> None:
+        channel_id = channel.id if channel else interaction.channel_id or 0
+        removed = await bot.store.remove_channel(guild_id_of(interaction), channel_id)
+        await say(interaction, "channel_removed" if removed else "channel_missing", channel=f"<#{channel_id}>")
+
+    @config.command(name=text("config.channels.name", ui), description=text("config.channels.description", ui))
+    @manage
+    async def config_channels(interaction: discord.Interaction[StatusBot]) -> None:
+        channels = sorted(bot.store.guild(guild_id_of(interaction)).channels)
+        if not channels:
+            await say(interaction, "channels_none")
+        else:
+            await say(interaction, "channels_list", channels=", ".join(f"<#{c}>" for c in channels))
+
+    @config.command(name=text("config.pictures.name", ui), description=text("config.pictures.description", ui))
+    @app_commands.rename(enabled=text("config.enabled.name", ui))
+    @app_commands.describe(enabled=text("config.enabled.description", ui))
+    @manage
+    async def config_pictures(interaction: discord.Interaction[StatusBot], enabled: bool) -> None:
+        await bot.store.set_pictures(guild_id_of(interaction), enabled)
+        lang = reply_lang(interaction)
+        await say(interaction, "pictures", value=bot.reply_text("on" if enabled else "off", lang))
+
+    @config.command(name=text("config.show.name", ui), description=text("config.show.description", ui))
+    @manage
+    async def config_show(interaction: discord.Interaction[StatusBot]) -> None:
+        settings = bot.store.guild(guild_id_of(interaction))
+        lang = reply_lang(interaction)
+        channels = ", ".join(f"<#{c}>" for c in sorted(settings.channels)) or "-"
+        await say(interaction, "show", lang=settings.lang, channels=channels,
+                  pictures=bot.reply_text("on" if settings.pictures else "off", lang))
+
+    @tree.error
+    async def on_app_command_error(interaction: discord.Interaction[StatusBot],
+                                   error: app_commands.AppCommandError) -> None:
+        lang = reply_lang(interaction)
+        if isinstance(error, app_commands.MissingPermissions):
+            key = "need_manage_server"
+        elif isinstance(error, app_commands.NoPrivateMessage):
+            key = "guild_only"
+        else:
+            key = "error"
+            command = interaction.command.qualified_name if interaction.command else "?"
+            log.error("Command %s failed: %r", command, error, exc_info=error)
+        message = bot.reply_text(key, lang)
+        try:
+            if interaction.response.is_done():
+                await interaction.followup.send(message, ephemeral=True,
+                                                allowed_mentions=discord.AllowedMentions.none())
+            else:
+                await interaction.response.send_message(message, ephemeral=True,
+                                                        allowed_mentions=discord.AllowedMentions.none())
+        except discord.HTTPException as exc:
+            log.warning("Could not report a command error: %s", exc)
+
+    tree.add_command(http)
+    tree.add_command(menu)
+    tree.add_command(config)
+
+
+__all__ = ["StatusBot", "add_commands", "create_bot", "escape", "intents_for"]

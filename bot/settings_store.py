@@ -1,0 +1,145 @@
+"""Per-server settings in SQLite (aiosqlite): default language, free-text channels, pictures.
+
+The schema is created and migrated on open (PRAGMA user_version), the database runs in WAL mode and every
+change is committed at once, so settings survive a restart and a kill -9. Reads come from an in-memory
+copy, because the free-text check runs on every message.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import aiosqlite
+
+# Each step moves the schema from version i to i + 1. Never edit a step once released; add one.
+MIGRATIONS: tuple[str, ...] = (
+    """
+    CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    CREATE TABLE guild_settings (
+        guild_id INTEGER PRIMARY KEY,
+        lang TEXT NOT NULL DEFAULT 'auto' CHECK (lang IN ('auto', 'en', 'ko')),
+        pictures INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE TABLE free_text_channels (
+        guild_id INTEGER NOT NULL,
+        channel_id INTEGER NOT NULL,
+        PRIMARY KEY (guild_id, channel_id)
+    );
+    """,
+)
+
+
+@dataclass
+class GuildSettings:
+    lang: str = "auto"
+    pictures: bool = False
+    channels: set[int] = field(default_factory=set)
+
+
+class SettingsStore:
+    def __init__(self, path: Path | str) -> None:
+        self.path = Path(path)
+        self._db: aiosqlite.Connection | None = None
+        self._guilds: dict[int, GuildSettings] = {}
+
+    @property
+    def is_open(self) -> bool:
+        return self._db is not None
+
+    async def open(self) -> None:
+        if self._db is not None:
+            return
+        if str(self.path) != ":memory:":
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._db = await aiosqlite.connect(self.path)
+        await self._db.execute("PRAGMA journal_mode=WAL")
+        await self._db.execute("PRAGMA synchronous=NORMAL")
+        await self._db.execute("PRAGMA busy_timeout=5000")
+        await self._migrate()
+        await self._load()
+
+    async def close(self) -> None:
+        if self._db is not None:
+            await self._db.close()
+            self._db = None
+
+    @property
+    def db(self) -> aiosqlite.Connection:
+        if self._db is None:
+            raise RuntimeError("SettingsStore is not open")
+        return self._db
+
+    async def schema_version(self) -> int:
+        async with self.db.execute("PRAGMA user_version") as cursor:
+            row = await cursor.fetchone()
+        return int(row[0]) if row else 0
+
+    async def _migrate(self) -> None:
+        version = await self.schema_version()
+        for step, script in enumerate(MIGRATIONS[version:], start=version + 1):
+            await self.db.executescript(f"BEGIN; {script} PRAGMA user_version = {step}; COMMIT;")
+
+    async def _load(self) -> None:
+        self._guilds.clear()
+        async with self.db.execute("SELECT guild_id, lang, pictures FROM guild_settings") as cursor:
+            async for guild_id, lang, pictures in cursor:
+                self._guilds[int(guild_id)] = GuildSettings(lang=str(lang), pictures=bool(pictures))
+        async with self.db.execute("SELECT guild_id, channel_id FROM free_text_channels") as cursor:
+            async for guild_id, channel_id in cursor:
+                self._guilds.setdefault(int(guild_id), GuildSettings()).channels.add(int(channel_id))
+
+    # ----- reads (memory) -----
+
+    def guild(self, guild_id: int | None) -> GuildSettings:
+        if guild_id is None:
+            return GuildSettings()
+        return self._guilds.get(guild_id) or GuildSettings()
+
+    def is_free_text_channel(self, guild_id: int | None, channel_id: int) -> bool:
+        return guild_id is not None and channel_id in self.guild(guild_id).channels
+
+    # ----- writes (committed at once) -----
+
+    async def _upsert_guild(self, guild_id: int) -> GuildSettings:
+        await self.db.execute("INSERT OR IGNORE INTO guild_settings (guild_id) VALUES (?)", (guild_id,))
+        return self._guilds.setdefault(guild_id, GuildSettings())
+
+    async def set_lang(self, guild_id: int, lang: str) -> None:
+        if lang not in ("auto", "en", "ko"):
+            raise ValueError(f"unknown language {lang!r}")
+        settings = await self._upsert_guild(guild_id)
+        await self.db.execute("UPDATE guild_settings SET lang = ? WHERE guild_id = ?", (lang, guild_id))
+        await self.db.commit()
+        settings.lang = lang
+
+    async def set_pictures(self, guild_id: int, enabled: bool) -> None:
+        settings = await self._upsert_guild(guild_id)
+        await self.db.execute("UPDATE guild_settings SET pictures = ? WHERE guild_id = ?", (int(enabled), guild_id))
+        await self.db.commit()
+        settings.pictures = enabled
+
+    async def add_channel(self, guild_id: int, channel_id: int) -> bool:
+        settings = await self._upsert_guild(guild_id)
+        cursor = await self.db.execute(
+            "INSERT OR IGNORE INTO free_text_channels (guild_id, channel_id) VALUES (?, ?)", (guild_id, channel_id))
+        await self.db.commit()
+        settings.channels.add(channel_id)
+        return cursor.rowcount > 0
+
+    async def remove_channel(self, guild_id: int, channel_id: int) -> bool:
+        cursor = await self.db.execute(
+            "DELETE FROM free_text_channels WHERE guild_id = ? AND channel_id = ?", (guild_id, channel_id))
+        await self.db.commit()
+        self.guild(guild_id).channels.discard(channel_id)
+        return cursor.rowcount > 0
+
+    async def get_meta(self, key: str) -> str | None:
+        async with self.db.execute("SELECT value FROM meta WHERE key = ?", (key,)) as cursor:
+            row = await cursor.fetchone()
+        return str(row[0]) if row else None
+
+    async def set_meta(self, key: str, value: str) -> None:
+        await self.db.execute("INSERT INTO meta (key, value) VALUES (?, ?) "
+                              "ON CONFLICT(key) DO UPDATE SET value = excluded.value", (key, value))
+        await self.db.commit()
