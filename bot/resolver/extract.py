@@ -44,6 +44,10 @@ class CodeHit:
 def _looks_like_other_number(text: str, start: int, end: int) -> bool:
     """True for a three-digit number that is plainly a duration, size, port, id and so on."""
     after = text[end:end + 12]
+    if after[:1] == "s" and text[start] in "45" and not after[1:2].isalpha():
+        return False  # "502s": errors are counted in plurals; 400-599 seconds are rarely written so
+    if after[:1] == "-" and after[1:2].isalpha():
+        return True  # part of a token such as 100-continue
     if after.startswith((".", ",")) and after[1:2].isdigit():
         return True  # 1.500, 200,000
     if after.startswith(":") and after[1:2].isdigit():

@@ -77,9 +77,12 @@ class Resolver:
         if not text:
             return Answer(query=query, kind="none", lang=answer_lang, note="empty")
 
-        hits = find_codes(text)
+        # "5xx" / "500번대" name a class; take them out first so "500번대" is not read as 500.
+        class_match = _CLASS.search(text)
+        number_text = text[: class_match.start()] + " " + text[class_match.end():] if class_match else text
+        hits = find_codes(number_text)
         numbers = [h.code for h in hits]
-        numbers += [n for n in korean_numeral_codes(text) if n not in numbers]
+        numbers += [n for n in korean_numeral_codes(number_text) if n not in numbers]
         known = [n for n in numbers if n in self.registry.codes]
         unknown = [n for n in numbers if n not in self.registry.codes]
 
@@ -89,14 +92,20 @@ class Resolver:
             strong = any(h.strong for h in hits)
             return Answer(query, "code", tuple(known), lang=answer_lang, confidence=0.99 if strong else 0.95)
 
-        if match := _CLASS.search(text):
-            return Answer(query, "class", cls=f"{match.group(1)}xx", lang=answer_lang, confidence=0.95)
+        if class_match:
+            return Answer(query, "class", cls=f"{class_match.group(1)}xx", lang=answer_lang, confidence=0.95)
 
-        if unknown:
+        if unknown and any(h.strong for h in hits if h.code in unknown):
+            return self._unknown_number(query, unknown[0], answer_lang)
+        if unknown and len(words(text)) <= 3:
             return self._unknown_number(query, unknown[0], answer_lang)
 
         if compared := self._compare_by_name(text):
             return Answer(query, "compare", tuple(compared), lang=answer_lang, confidence=0.85)
+
+        header_only = self._exact_header(text)
+        if header_only:
+            return Answer(query, "header", header=header_only, lang=answer_lang, confidence=0.97)
 
         key = compact(text)
         exact = self.index.exact.get(key)
@@ -110,7 +119,7 @@ class Resolver:
         scores = self._score_text(text)
         ranked = scores.ranked()
         best_code, best = ranked[0] if ranked else (0, 0.0)
-        if header and (best < 0.9 or _HEADER_CUE.search(text)):
+        if header and (best < 0.9 or (_HEADER_CUE.search(text) and len(words(text)) <= 6)):
             return Answer(query, "header", header=header, lang=answer_lang, confidence=0.9)
         if best >= ANSWER_THRESHOLD:
             return Answer(query, "code", (best_code,), lang=answer_lang, confidence=round(best, 3))
@@ -143,6 +152,14 @@ class Resolver:
             if key == class_key or (len(key) > 5 and Indel.normalized_similarity(key, class_key) >= 0.9):
                 return cls
         return None
+
+    def _exact_header(self, text: str) -> str | None:
+        """The query is just a header name like 'Content-Range' or 'x-request-id' (maybe with 'header')."""
+        stripped = _HEADER_CUE.sub(" ", text).strip(" ?.!:`'\"")
+        if " " in stripped or "-" not in stripped:
+            return None
+        found = self.registry.header(stripped)
+        return found[0] if found else None
 
     def _header(self, text: str) -> str | None:
         cue = bool(_HEADER_CUE.search(text))

@@ -1,0 +1,131 @@
+"""The registry refuses broken knowledge with a message naming the file, the field and the problem."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from bot.registry import KnowledgeError, code_class, load_registry, normalize_alias
+from tests.conftest import KNOWLEDGE
+
+
+@pytest.fixture()
+def knowledge_copy(tmp_path: Path) -> Path:
+    target = tmp_path / "knowledge"
+    shutil.copytree(KNOWLEDGE, target)
+    return target
+
+
+def _edit(path: Path, change: Callable[[str], str]) -> None:
+    text = path.read_text(encoding="utf-8")
+    changed = change(text)
+    assert changed != text, "the fixture edit did not apply"
+    path.write_text(changed, encoding="utf-8")
+
+
+def _error(directory: Path) -> KnowledgeError:
+    with pytest.raises(KnowledgeError) as info:
+        load_registry(directory)
+    return info.value
+
+
+def test_real_knowledge_loads(registry) -> None:
+    assert len(registry) >= 90
+    assert registry.get(503) is not None
+
+
+def test_entries_are_immutable(registry) -> None:
+    entry = registry.get(503)
+    with pytest.raises(AttributeError):
+        entry.phrase = "changed"  # type: ignore[misc]
+    with pytest.raises(TypeError):
+        registry.codes[999] = entry  # type: ignore[index]
+
+
+def test_bad_toml_names_the_file(knowledge_copy: Path) -> None:
+    _edit(knowledge_copy / "codes" / "503.toml", lambda t: t.replace('phrase = "Service Unavailable"', "phrase = "))
+    error = _error(knowledge_copy)
+    assert error.file == "knowledge/codes/503.toml"
+    assert error.field == "(syntax)"
+    assert "invalid TOML" in error.problem
+
+
+def test_missing_field_is_named(knowledge_copy: Path) -> None:
+    _edit(knowledge_copy / "codes" / "503.toml", lambda t: t.replace("cacheable = false\n", ""))
+    error = _error(knowledge_copy)
+    assert (error.file, error.field) == ("knowledge/codes/503.toml", "cacheable")
+    assert "missing required field" in error.problem
+
+
+def test_wrong_type_is_named(knowledge_copy: Path) -> None:
+    _edit(knowledge_copy / "codes" / "503.toml", lambda t: t.replace("cacheable = false", 'cacheable = "no"'))
+    error = _error(knowledge_copy)
+    assert error.field == "cacheable"
+    assert "Expected `bool`" in error.problem
+
+
+def test_unknown_header(knowledge_copy: Path) -> None:
+    _edit(knowledge_copy / "codes" / "503.toml", lambda t: t.replace('name = "Retry-After"', 'name = "Retry-Afterr"'))
+    error = _error(knowledge_copy)
+    assert error.file == "knowledge/codes/503.toml"
+    assert error.field.startswith("headers[") and error.field.endswith("].name")
+    assert "Retry-Afterr" in error.problem
+
+
+def test_related_code_must_exist(knowledge_copy: Path) -> None:
+    (knowledge_copy / "codes" / "502.toml").unlink()
+    error = _error(knowledge_copy)
+    assert "related code 502 does not exist" in error.problem
+    assert error.field.startswith("related[")
+
+
+def test_korean_field_needs_hangul(knowledge_copy: Path) -> None:
+    _edit(knowledge_copy / "codes" / "503.toml",
+          lambda t: t.replace('name_ko = "서비스 이용 불가"', 'name_ko = "Service Unavailable"'))
+    error = _error(knowledge_copy)
+    assert (error.file, error.field) == ("knowledge/codes/503.toml", "name_ko")
+    assert "no Hangul" in error.problem
+
+
+def test_duplicate_alias_between_codes(knowledge_copy: Path) -> None:
+    _edit(knowledge_copy / "codes" / "503.toml",
+          lambda t: t.replace('aliases.en = ["service unavailable",', 'aliases.en = ["service unavailable", "Bad-Gateway",'))
+    target = knowledge_copy / "codes" / "502.toml"
+    if "bad gateway" not in target.read_text(encoding="utf-8").casefold():
+        pytest.skip("502 does not claim 'bad gateway' as an alias")
+    error = _error(knowledge_copy)
+    assert "already claimed" in error.problem
+
+
+def test_file_name_must_match_code(knowledge_copy: Path) -> None:
+    shutil.move(knowledge_copy / "codes" / "503.toml", knowledge_copy / "codes" / "513.toml")
+    error = _error(knowledge_copy)
+    assert "file name says 513" in error.problem
+
+
+def test_unknown_field_is_rejected(knowledge_copy: Path) -> None:
+    _edit(knowledge_copy / "codes" / "503.toml", lambda t: t.replace("cacheable = false", "cacheable = false\nsumary = 1"))
+    error = _error(knowledge_copy)
+    assert "sumary" in str(error)
+
+
+def test_invalid_utf8(knowledge_copy: Path) -> None:
+    (knowledge_copy / "codes" / "503.toml").write_bytes(b"code = 503\nphrase = \"\xff\xfe\"\n")
+    assert "not valid UTF-8" in _error(knowledge_copy).problem
+
+
+def test_missing_directory(tmp_path: Path) -> None:
+    assert "not found" in _error(tmp_path / "nowhere").problem
+
+
+def test_code_class() -> None:
+    assert code_class(503) == "5xx"
+    assert code_class(100) == "1xx"
+    assert code_class(0) is None
+
+
+def test_normalize_alias() -> None:
+    assert normalize_alias("Request-URI Too Long") == normalize_alias("request uri too long")
