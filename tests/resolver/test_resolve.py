@@ -1,0 +1,110 @@
+"""The resolver on our own regression set and on the behaviours the CLI contract promises."""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.resolver.resolve import Answer, Resolver, detect_lang
+
+HERE = Path(__file__).parent
+
+
+def correct(expect: Any, answer: Answer) -> bool:
+    if expect is None:
+        return answer.kind == "none"
+    if isinstance(expect, list):
+        return answer.kind == "compare" and sorted(answer.codes) == sorted(expect)
+    if isinstance(expect, dict):
+        return answer.kind == "header" and (answer.header or "").lower() == expect["header"].lower()
+    if isinstance(expect, str):
+        return answer.kind == "class" and answer.cls == expect
+    return answer.kind == "code" and bool(answer.codes) and answer.codes[0] == expect
+
+
+def score(resolver: Resolver, name: str) -> tuple[dict[str, list[int]], list[str]]:
+    per: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    misses: list[str] = []
+    for line in (HERE / name).read_text(encoding="utf-8").splitlines():
+        if not line.strip():
+            continue
+        row = json.loads(line)
+        answer = resolver.resolve(row["q"])
+        ok = correct(row["expect"], answer)
+        per[row["cat"]][0] += ok
+        per[row["cat"]][1] += 1
+        if not ok:
+            misses.append(f"{row['q']!r}: expected {row['expect']}, got {answer.kind} {answer.codes} {answer.cls}")
+    return per, misses
+
+
+def test_regression_set(resolver: Resolver) -> None:
+    per, misses = score(resolver, "regression.jsonl")
+    total = sum(n for _, n in per.values())
+    right = sum(ok for ok, _ in per.values())
+    assert right / total >= 0.97, misses
+    for cat, (ok, n) in per.items():
+        assert ok / n >= 0.9, (cat, misses)
+
+
+def test_heldout_set(resolver: Resolver) -> None:
+    """Queries written by someone who never saw the knowledge or the code: the honest estimate."""
+    if not (HERE / "heldout.jsonl").exists():
+        pytest.skip("no held-out set")
+    per, misses = score(resolver, "heldout.jsonl")
+    total = sum(n for _, n in per.values())
+    right = sum(ok for ok, _ in per.values())
+    assert right / total >= 0.85, misses
+
+
+def test_languages() -> None:
+    assert detect_lang("게이트웨이 타임아웃") == "ko"
+    assert detect_lang("gateway timeout") == "en"
+
+
+def test_lang_option_wins(resolver: Resolver) -> None:
+    assert resolver.resolve("게이트웨이 타임아웃", "en").lang == "en"
+    assert resolver.resolve("gateway timeout", "ko").lang == "ko"
+    assert resolver.resolve("gateway timeout", "auto").lang == "en"
+
+
+def test_several_codes_in_order(resolver: Resolver) -> None:
+    answer = resolver.resolve("saw a 504 from the LB, then 502 from nginx")
+    assert answer.kind == "code" and answer.codes == (504, 502)
+
+
+def test_out_of_range_number_is_not_forced(resolver: Resolver) -> None:
+    for query in ("600", "999", "status 777"):
+        answer = resolver.resolve(query)
+        assert answer.kind == "none" and answer.note == "not_a_code", query
+
+
+def test_unregistered_in_range(resolver: Resolver) -> None:
+    answer = resolver.resolve("299")
+    assert answer.kind == "none" and answer.note == "unregistered" and answer.suggestions == (200,)
+
+
+def test_abstains_with_suggestions(resolver: Resolver) -> None:
+    answer = resolver.resolve("gateway")
+    assert answer.kind in ("none", "code")
+    if answer.kind == "none":
+        assert 0 < len(answer.suggestions) <= 3
+
+
+def test_empty(resolver: Resolver) -> None:
+    answer = resolver.resolve("   ")
+    assert answer.kind == "none" and answer.note == "empty"
+
+
+def test_header_answer_names_header(resolver: Resolver) -> None:
+    answer = resolver.resolve("retry-after")
+    assert answer.kind == "header" and answer.header == "Retry-After"
+
+
+def test_confidence_range(resolver: Resolver) -> None:
+    for query in ("503", "gatway timout", "hello", "401 vs 403", "5xx", "Retry-After"):
+        assert 0.0 <= resolver.resolve(query).confidence <= 1.0

@@ -1,0 +1,38 @@
+from __future__ import annotations
+
+import pytest
+
+from bot.resolver.text import MAX_QUERY_CHARS, clean, compact, jamo, korean_numeral_codes, strip_korean_suffix
+
+
+@pytest.mark.parametrize(("text", "codes"), [
+    ("오백삼 에러", [503]), ("사백사", [404]), ("사공사", [404]), ("오백이", [502]), ("오백이가 뭐야", [502]),
+    ("사백십팔", [418]), ("사백이십구 에러", [429]), ("오공삼", [503]), ("삼백일", [301]),
+])
+def test_korean_numerals(text: str, codes: list[int]) -> None:
+    assert korean_numeral_codes(text) == codes
+
+
+@pytest.mark.parametrize("text", ["사이", "일이삼", "공사 중", "이사 갑니다", "오백원", "구구단", "사과", "오늘"])
+def test_words_are_not_numerals(text: str) -> None:
+    assert korean_numeral_codes(text) == []
+
+
+def test_jamo_makes_near_spellings_close() -> None:
+    a, b = jamo("타임아웃"), jamo("타입아웃")
+    assert len(a) == len(b) and sum(x != y for x, y in zip(a, b, strict=True)) == 1
+
+
+def test_clean_caps_and_strips_controls() -> None:
+    assert clean("a\x00b\u200bc\nd") == "a b c d"
+    assert len(clean("x" * 1_000_000)) == MAX_QUERY_CHARS
+
+
+def test_compact_ignores_space_and_punctuation() -> None:
+    assert compact("Request-URI  Too Long") == compact("request uri too long")
+    assert compact("서비스 이용 불가") == compact("서비스이용불가")
+
+
+@pytest.mark.parametrize(("word", "stem"), [("권한이", "권한"), ("게이트웨이와", "게이트웨이"), ("에러", "에러")])
+def test_korean_suffixes(word: str, stem: str) -> None:
+    assert strip_korean_suffix(word) == stem
