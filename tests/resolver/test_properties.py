@@ -48,7 +48,10 @@ def test_mixed_fragments(parts: list[str]) -> None:
 
 
 def test_huge_input_is_cut_before_matching(monkeypatch) -> None:
-    import bot.resolver.resolve as resolve_module
+    import importlib
+
+    # (the package re-exports a function named resolve, so import the module by its full name)
+    resolve_module = importlib.import_module("bot.resolver.resolve")
 
     seen: list[int] = []
     real = resolve_module.find_codes
