@@ -1,0 +1,166 @@
+"""The CLI contract: shapes, order, exit codes, and no traceback for any input."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import KNOWLEDGE, ROOT
+
+KEYS = {"query", "kind", "codes", "class", "header", "lang", "confidence", "suggestions", "entries"}
+ENTRY_KEYS = {"code", "phrase", "name_ko", "class", "status", "vendor", "meanings", "summary", "detail", "spec",
+              "headers", "related", "causes", "checks", "retry", "cacheable", "aliases"}
+
+
+def run(*args: str, stdin: bytes | str | None = None, env: dict[str, str] | None = None
+        ) -> subprocess.CompletedProcess[bytes]:
+    data = stdin.encode() if isinstance(stdin, str) else stdin
+    return subprocess.run([sys.executable, "-m", "bot", *args], input=data, capture_output=True, timeout=60,
+                          env={**os.environ, **(env or {})}, cwd=ROOT)
+
+
+def no_traceback(result: subprocess.CompletedProcess[bytes]) -> None:
+    assert b"Traceback" not in result.stderr and b"Traceback" not in result.stdout
+
+
+def test_ask_json_418_teapot() -> None:
+    result = run("ask", "--format", "json", "418")
+    assert result.returncode == 0
+    answer = json.loads(result.stdout)
+    assert set(answer) >= KEYS
+    assert answer["kind"] == "code" and answer["codes"] == [418]
+    assert "teapot" in answer["entries"][0]["detail"]["en"].lower()
+    assert set(answer["entries"][0]) >= ENTRY_KEYS
+
+
+def test_ask_text() -> None:
+    result = run("ask", "what", "does", "503", "mean")
+    assert result.returncode == 0
+    assert "503 Service Unavailable" in result.stdout.decode()
+
+
+def test_ask_korean_text() -> None:
+    result = run("ask", "게이트웨이 타임아웃이 뭐야")
+    assert result.returncode == 0
+    assert "504 게이트웨이" in result.stdout.decode()
+
+
+def test_jsonl_order_and_count() -> None:
+    queries = ["404", "", "401 vs 403", "5xx", "Retry-After", "hello team", "🙂", "게이트웨이 오류"]
+    result = run("ask", "--format", "jsonl", stdin="\n".join(queries) + "\n")
+    assert result.returncode == 0
+    answers = [json.loads(line) for line in result.stdout.decode().splitlines()]
+    assert [a["query"] for a in answers] == queries
+    assert [a["kind"] for a in answers] == ["code", "none", "compare", "class", "header", "none", "none", "code"]
+    for answer in answers:
+        assert set(answer) >= KEYS
+        assert answer["lang"] in ("en", "ko")
+        assert 0 <= answer["confidence"] <= 1
+
+
+def test_jsonl_lang_option() -> None:
+    result = run("ask", "--format", "jsonl", "--lang", "ko", stdin="503\n")
+    assert json.loads(result.stdout)["lang"] == "ko"
+
+
+def test_discord_format() -> None:
+    result = run("ask", "--format", "discord", "--lang", "ko", "503")
+    payload = json.loads(result.stdout)
+    assert payload["allowed_mentions"] == {"parse": []}
+    assert payload["embeds"][0]["title"].startswith("503 서비스 이용 불가")
+    lines = run("ask", "--format", "discord", stdin="503\n404\n").stdout.decode().splitlines()
+    assert len(lines) == 2
+
+
+@pytest.mark.parametrize("args", [["ask"], ["ask", "   "], ["ask", "--format", "json", ""]])
+def test_empty_query_exits_2(args: list[str]) -> None:
+    result = run(*args, stdin="")
+    assert result.returncode == 2
+    assert b"empty query" in result.stderr
+    no_traceback(result)
+
+
+@pytest.mark.parametrize("args", [["ask", "--format", "xml", "503"], ["ask", "--lang", "fr", "503"], ["nope"],
+                                  [], ["codes", "--class", "6xx"]])
+def test_bad_arguments_exit_2(args: list[str]) -> None:
+    result = run(*args)
+    assert result.returncode == 2
+    assert b"usage" in result.stderr
+    no_traceback(result)
+
+
+def test_hostile_input() -> None:
+    weird = ["\x00\x01\x02 503", "🙂🔥💥", "@everyone 418", "\u202e503", "a" * 1_000_000, "오백삼🔥503"]
+    for text in weird:
+        result = run("ask", "--format", "json", stdin=text)
+        assert result.returncode == 0, text[:20]
+        json.loads(result.stdout)
+        no_traceback(result)
+
+
+def test_invalid_utf8_on_stdin() -> None:
+    result = run("ask", "--format", "jsonl", stdin=b"\xff\xfe503\n\xc3\x28\n404\n")
+    assert result.returncode == 0
+    answers = [json.loads(line) for line in result.stdout.decode().splitlines()]
+    assert len(answers) == 3 and answers[2]["codes"] == [404]
+    no_traceback(result)
+
+
+def test_megabyte_on_stdin() -> None:
+    result = run("ask", "--format", "jsonl", stdin=("x" * 1_000_000) + "\n503\n")
+    assert result.returncode == 0
+    answers = [json.loads(line) for line in result.stdout.decode().splitlines()]
+    assert answers[1]["codes"] == [503]
+
+
+def test_codes_json_lists_everything() -> None:
+    result = run("codes", "--format", "json")
+    entries = json.loads(result.stdout)
+    codes = {e["code"] for e in entries}
+    assert {100, 418, 451, 511, 103, 104} <= codes
+    assert sum(1 for e in entries if e["status"] == "vendor") >= 25
+    for entry in entries:
+        assert set(entry) >= ENTRY_KEYS
+
+
+def test_codes_by_class() -> None:
+    result = run("codes", "--class", "1xx")
+    lines = result.stdout.decode().splitlines()
+    assert lines and all(line.startswith("1") for line in lines)
+
+
+def test_check_passes() -> None:
+    result = run("check")
+    assert result.returncode == 0
+    assert b"knowledge OK" in result.stdout and b"5xx" in result.stdout
+
+
+def test_broken_knowledge_is_named(tmp_path: Path) -> None:
+    broken = tmp_path / "knowledge"
+    shutil.copytree(KNOWLEDGE, broken)
+    path = broken / "codes" / "404.toml"
+    path.write_text(path.read_text(encoding="utf-8").replace("cacheable = true", "cacheable = maybe"),
+                    encoding="utf-8")
+    for args in (["check"], ["ask", "404"]):
+        result = run(*args, env={"STATUSBOT_KNOWLEDGE": str(broken)})
+        assert result.returncode == 1
+        assert b"knowledge/codes/404.toml" in result.stderr
+        no_traceback(result)
+
+
+def test_wheel_ships_the_knowledge(tmp_path: Path) -> None:
+    result = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(tmp_path), str(ROOT)],
+                            capture_output=True, timeout=300)
+    if result.returncode != 0:
+        pytest.fail(result.stderr.decode()[-2000:])
+    (wheel,) = tmp_path.glob("statusbot-*.whl")
+    names = set(zipfile.ZipFile(wheel).namelist())
+    assert "bot/_knowledge/codes/503.toml" in names
+    assert "bot/_knowledge/headers.toml" in names and "bot/_knowledge/ui.toml" in names
