@@ -23,7 +23,7 @@ _BARE = re.compile(r"(?<![\w.:/#$@%+\-])(\d{3})(?![\d])")
 _UNIT_AFTER = re.compile(
     r"\s?(?:ms|msec|millis|s\b|sec|secs|seconds?|mins?|minutes?|h\b|hrs?|hours?|days?|kb|kib|mb|mib|gb|gib|"
     r"bytes?|b\b|px|%|x\b|th\b|nd\b|rd\b|st\b|원|초|분|시간|개|명|건|번째|일\b|년|월|ms\b|rps|qps|rpm|req/s|"
-    r"requests|users|items|rows|lines|times|번\s?(?:시도|반복))",
+    r"requests|users|items|rows|lines|times|번\s?(?:시도|반복)|만|천|억|대\b|명)",
     re.IGNORECASE,
 )
 _CONTEXT_BEFORE = re.compile(

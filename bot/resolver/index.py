@@ -1,7 +1,12 @@
-"""The search index built from the registry: every name, alias and signature a code can be found by.
+"""The search index built from the registry: every name, alias, signature and explanation a code can be found by.
 
-Built once per registry; everything the resolver does per query is a dict look-up, one regex scan and
-rapidfuzz over small candidate sets.
+Two views of the same knowledge:
+- keys: each name or alias on its own, for short queries ("gateway timeout", "요청 한도 초과");
+- documents: everything written about a code (names, summary, causes, checks, detail) with a weight per
+  field, for descriptions ("the proxy gave up waiting for the app"). Better knowledge improves both with
+  no code change.
+Built once per registry; per query the resolver does dict look-ups, one regex scan and rapidfuzz over
+small candidate sets.
 """
 
 from __future__ import annotations
@@ -17,7 +22,9 @@ from bot.resolver.text import (
     KO_STOPWORDS,
     compact,
     has_hangul,
+    hangul_bigrams,
     jamo,
+    light_stem,
     strip_korean_suffix,
     words,
 )
@@ -27,49 +34,62 @@ WEIGHT_PHRASE = 1.0
 WEIGHT_ALIAS = 0.97
 WEIGHT_OTHER_MEANING = 0.9
 
+# How much a word found in each part of a code's document counts.
+DOC_NAMES = 1.0
+DOC_SUMMARY = 0.8
+DOC_CAUSES = 0.65
+DOC_DETAIL = 0.5
+DOC_CHECKS = 0.45
+
 
 @dataclass(frozen=True)
 class Key:
-    """One searchable string that points at a code."""
+    """One searchable name or alias that points at a code."""
 
     code: int
     text: str
     weight: float
-    tokens: tuple[str, ...]  # content words, Korean particles stripped
+    tokens: tuple[str, ...]
+    token_weight: float  # sum of the idf of its tokens, filled in after the idf is known
 
 
 @dataclass
 class SearchIndex:
     keys: list[Key] = field(default_factory=list)
     exact: dict[str, tuple[int, float]] = field(default_factory=dict)  # compact(text) -> best (code, weight)
-    # word -> indexes of keys containing it
-    postings: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
+    postings: dict[str, list[int]] = field(default_factory=dict)  # token -> key positions
     idf: dict[str, float] = field(default_factory=dict)
-    vocabulary: list[str] = field(default_factory=list)
-    vocabulary_jamo: list[str] = field(default_factory=list)
-    # compact jamo form of each Korean key, for spacing- and typo-insensitive whole-string matching
-    korean_compact: list[str] = field(default_factory=list)
+    unknown_idf: float = 1.0
+    vocabulary: list[str] = field(default_factory=list)  # Latin tokens, for typo-tolerant look-up
+    korean_compact: list[str] = field(default_factory=list)  # jamo of each Korean key, spacing removed
     korean_compact_keys: list[int] = field(default_factory=list)
     signature_pattern: re.Pattern[str] | None = None
     signature_codes: dict[str, int] = field(default_factory=dict)
     class_keys: dict[str, str] = field(default_factory=dict)  # compact alias -> "5xx"
+    # token -> [(code, field weight)], and idf over codes
+    doc_postings: dict[str, list[tuple[int, float]]] = field(default_factory=dict)
+    doc_idf: dict[str, float] = field(default_factory=dict)
+    doc_unknown_idf: float = 1.0
 
 
 def content_tokens(text: str) -> tuple[str, ...]:
-    out: list[str] = []
+    """Latin words (stemmed, stopwords out) and Hangul bigrams (particles and fillers out, spacing ignored)."""
+    latin: list[str] = []
+    hangul: list[str] = []
     for word in words(text):
         if has_hangul(word):
             word = strip_korean_suffix(word)
-            if word in KO_STOPWORDS:
-                continue
-        elif word in EN_STOPWORDS or word.isdigit():
-            continue
-        out.append(word)
-    return tuple(out)
+            if word not in KO_STOPWORDS:
+                hangul.append(word)
+        elif word not in EN_STOPWORDS and not word.isdigit():
+            latin.append(light_stem(word))
+    return (*latin, *hangul_bigrams("".join(hangul)))
 
 
 def build_index(registry: Registry) -> SearchIndex:
     index = SearchIndex()
+    raw_keys: list[tuple[int, str, float, tuple[str, ...]]] = []
+    postings: dict[str, list[int]] = defaultdict(list)
 
     def add(code: int, text: str, weight: float) -> None:
         key = compact(text)
@@ -81,16 +101,26 @@ def build_index(registry: Registry) -> SearchIndex:
         tokens = content_tokens(text)
         if not tokens:
             return
-        position = len(index.keys)
-        index.keys.append(Key(code, text, weight, tokens))
+        position = len(raw_keys)
+        raw_keys.append((code, text, weight, tokens))
         for token in set(tokens):
-            index.postings[token].append(position)
+            postings[token].append(position)
         if has_hangul(text):
             index.korean_compact.append(jamo(key))
             index.korean_compact_keys.append(position)
 
+    documents: dict[int, dict[str, float]] = defaultdict(dict)
+
+    def document(code: int, texts: tuple[str, ...] | list[str], weight: float) -> None:
+        doc = documents[code]
+        for text in texts:
+            for token in content_tokens(text):
+                if doc.get(token, 0.0) < weight:
+                    doc[token] = weight
+
     signatures: dict[str, int] = {}
     for entry in registry:
+        names = [entry.phrase, entry.name_ko, *entry.former_phrases, *entry.aliases.en, *entry.aliases.ko]
         add(entry.code, entry.phrase, WEIGHT_PHRASE)
         add(entry.code, entry.name_ko, WEIGHT_PHRASE)
         for phrase in entry.former_phrases:
@@ -99,6 +129,11 @@ def build_index(registry: Registry) -> SearchIndex:
             add(entry.code, alias, WEIGHT_ALIAS)
         for signature in entry.signatures:
             signatures.setdefault(signature.casefold(), entry.code)
+        document(entry.code, names, DOC_NAMES)
+        document(entry.code, [entry.summary.en, entry.summary.ko], DOC_SUMMARY)
+        document(entry.code, [*entry.causes.en, *entry.causes.ko], DOC_CAUSES)
+        document(entry.code, [entry.detail.en, entry.detail.ko], DOC_DETAIL)
+        document(entry.code, [*entry.checks.en, *entry.checks.ko], DOC_CHECKS)
         for meaning in entry.other_meanings:
             add(entry.code, meaning.phrase, WEIGHT_OTHER_MEANING)
             add(entry.code, meaning.name_ko, WEIGHT_OTHER_MEANING)
@@ -106,11 +141,27 @@ def build_index(registry: Registry) -> SearchIndex:
                 add(entry.code, alias, WEIGHT_OTHER_MEANING)
             for signature in meaning.signatures:
                 signatures.setdefault(signature.casefold(), entry.code)
+            document(entry.code, [meaning.phrase, meaning.name_ko, *meaning.aliases.en, *meaning.aliases.ko],
+                     DOC_NAMES * WEIGHT_OTHER_MEANING)
+            document(entry.code, [meaning.summary.en, meaning.summary.ko], DOC_SUMMARY * WEIGHT_OTHER_MEANING)
 
-    total = max(1, len(index.keys))
-    index.idf = {word: math.log(1 + total / len(posts)) for word, posts in index.postings.items()}
-    index.vocabulary = sorted(index.postings)
-    index.vocabulary_jamo = [jamo(word) for word in index.vocabulary]
+    total = max(1, len(raw_keys))
+    index.idf = {token: math.log(1 + total / len(posts)) for token, posts in postings.items()}
+    index.unknown_idf = math.log(1 + total)
+    index.postings = dict(postings)
+    index.keys = [Key(code, text, weight, tokens, sum(index.idf[t] for t in tokens))
+                  for code, text, weight, tokens in raw_keys]
+
+    doc_postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
+    for code, doc in documents.items():
+        for token, weight in doc.items():
+            doc_postings[token].append((code, weight))
+    codes = max(1, len(documents))
+    index.doc_postings = dict(doc_postings)
+    index.doc_idf = {token: math.log(1 + codes / len(posts)) for token, posts in doc_postings.items()}
+    index.doc_unknown_idf = math.log(1 + codes)
+    # Typo look-up runs over Latin words only; Hangul is matched by bigrams and by whole-string jamo.
+    index.vocabulary = sorted(t for t in set(index.idf) | set(index.doc_idf) if not has_hangul(t))
 
     if signatures:
         ordered = sorted(signatures, key=len, reverse=True)  # longest fragment wins at a position

@@ -33,6 +33,11 @@ KO_STOPWORDS = frozenset({
     "좀", "이거", "이게", "그", "저", "는", "은", "이", "가", "왜", "어떻게", "해결", "해결법", "해결방법", "방법",
     "에러", "오류", "코드", "상태", "상태코드", "응답", "나요", "나와요", "떠요", "뜹니다", "발생", "났어요", "남",
     "차이", "차이점", "비교", "요", "ㅠㅠ", "ㅠ", "ㅜㅜ", "헤더",
+    # fillers and verb endings that carry no meaning about a status
+    "나와", "나옵니다", "나오는데", "나오는데요", "나온다", "떠", "떴어요", "뜨네요", "뜨는데", "떠서", "돼요", "됐어요",
+    "대요", "래요", "했는데", "하는데", "있나요", "있어요", "뭐가", "몇", "번", "줘야", "주는", "써요", "써야", "하나요",
+    "해야", "경우", "때", "진짜", "그냥", "계속", "자꾸", "갑자기", "이런", "저런", "어떤", "무엇인가요",
+    "되나요", "인가", "건가요", "거예요", "건데", "이거요", "ㅋㅋ", "ㅋㅋㅋ", "ㅎㅎ",
 })
 
 EN_STOPWORDS = frozenset({
@@ -43,7 +48,12 @@ EN_STOPWORDS = frozenset({
     "keeps", "why", "how", "can", "could", "should", "would", "please", "pls", "help", "explain", "about", "tell",
     "us", "some", "any", "there", "here", "when", "which", "who", "will", "just", "still", "again", "hey", "hi",
     "hello", "yo", "thanks", "thank", "ok?", "vs", "versus", "difference", "between", "compare", "header",
-    "headers", "server's", "s", "t", "d", "ll", "re", "ve", "m",
+    "headers", "server's", "s", "t", "d", "ll", "re", "ve", "m", "just", "really", "all", "which", "one", "use",
+    "used", "using", "return", "returns", "returned", "send", "sends", "sent", "say", "says", "said", "saying",
+    "should", "shall", "do", "need", "want", "like", "then", "than", "also", "only", "even", "because", "since",
+    "while", "after", "before", "until", "into", "out", "over", "under", "up", "ok", "okay", "yes",
+    "yeah", "lol", "pls", "plz", "someone", "anyone", "something", "thing", "stuff", "get", "gets", "gives", "give",
+    "gave", "show", "shows", "showing", "see", "seeing", "saw", "happen", "happens", "happening", "now", "again",
 })
 
 _KO_DIGITS = {"공": 0, "영": 0, "일": 1, "이": 2, "삼": 3, "사": 4, "오": 5, "육": 6, "륙": 6, "칠": 7, "팔": 8, "구": 9}
@@ -82,6 +92,36 @@ def strip_korean_suffix(word: str) -> str:
         if len(word) > len(suffix) + 1 and word.endswith(suffix):
             return word[: -len(suffix)]
     return word
+
+
+_NEGATIONS = frozenset({"doesnt", "dont", "didnt", "isnt", "arent", "wasnt", "werent", "cant", "cannot", "couldnt",
+                        "wont", "wouldnt", "shouldnt", "hasnt", "havent", "hadnt", "never", "without"})
+
+
+def light_stem(word: str) -> str:
+    """A deliberately small English stemmer: plural and -ed/-ing forms meet their base word.
+
+    Fuzzy matching bridges what it misses (closed -> clos ~ close)."""
+    if word in _NEGATIONS:
+        return "not"
+    if len(word) > 5 and word.endswith("ing"):
+        return word[:-3]
+    if len(word) > 4 and word.endswith("ied"):
+        return word[:-3] + "y"
+    if len(word) > 4 and word.endswith("ed"):
+        return word[:-2]
+    if len(word) > 4 and word.endswith("ies"):
+        return word[:-3] + "y"
+    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        return word[:-1]
+    return word
+
+
+def hangul_bigrams(text: str) -> list[str]:
+    """Character bigrams of Hangul text with the spaces taken out: robust to spacing and word endings."""
+    if len(text) < 2:
+        return [text] if text else []
+    return [text[i:i + 2] for i in range(len(text) - 1)]
 
 
 def words(text: str) -> list[str]:
