@@ -6,6 +6,7 @@ and the problem; callers turn that into a message and a non-zero exit.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import tomllib
@@ -14,7 +15,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, TypeVar
+from typing import Any, NoReturn, TypeVar
 
 import msgspec
 
@@ -114,14 +115,22 @@ class Registry:
         return len(self.codes)
 
 
-def _read_toml(path: Path, base: Path) -> dict[str, Any]:
-    rel = str(path.relative_to(base.parent)) if path.is_relative_to(base.parent) else str(path)
+def _read_all(base: Path) -> dict[str, bytes]:
+    """Every knowledge file's bytes, by its name relative to the knowledge folder ('codes/503.toml')."""
+    paths = [base / "headers.toml", base / "classes.toml", base / "ui.toml", *sorted((base / "codes").glob("*.toml"))]
+    raw: dict[str, bytes] = {}
+    for path in paths:
+        rel = path.relative_to(base).as_posix()
+        try:
+            raw[rel] = path.read_bytes()
+        except OSError as exc:
+            raise KnowledgeError(f"knowledge/{rel}", "", f"cannot read file ({exc.strerror})") from None
+    return raw
+
+
+def _parse_toml(data: bytes, rel: str) -> dict[str, Any]:
     try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise KnowledgeError(rel, "", f"cannot read file ({exc.strerror})") from None
-    try:
-        return tomllib.loads(raw.decode("utf-8"))
+        return tomllib.loads(data.decode("utf-8"))
     except UnicodeDecodeError:
         raise KnowledgeError(rel, "", "not valid UTF-8") from None
     except tomllib.TOMLDecodeError as exc:
@@ -130,7 +139,8 @@ def _read_toml(path: Path, base: Path) -> dict[str, Any]:
 
 def _convert(data: dict[str, Any], kind: type[T], rel: str) -> T:
     try:
-        return msgspec.convert(data, kind)
+        converted: T = msgspec.convert(data, kind)
+        return converted
     except msgspec.ValidationError as exc:
         message = str(exc)
         match = _MSGSPEC_PATH.search(message)
@@ -144,10 +154,10 @@ def _convert(data: dict[str, Any], kind: type[T], rel: str) -> T:
             where = f"{where}.{unknown.group(1)}" if not where.endswith(unknown.group(1)) else where
         elif unknown:
             where = unknown.group(1)
-        return _raise(rel, where or "(file)", problem)
+        _raise(rel, where or "(file)", problem)
 
 
-def _raise(file: str, field: str, problem: str) -> Any:
+def _raise(file: str, field: str, problem: str) -> NoReturn:
     raise KnowledgeError(file, field, problem)
 
 
@@ -201,20 +211,88 @@ def _check_code(entry: CodeFile, rel: str, stem: str) -> None:
         seen_related.add(rel_ref.code)
 
 
-def load_registry(directory: Path | None = None) -> Registry:
+class _Snapshot(msgspec.Struct, frozen=True):
+    """A validated registry as stored in the cache."""
+
+    codes: list[CodeFile]
+    headers: dict[str, HeaderInfo]
+    classes: dict[str, ClassInfo]
+    ui: UiFile
+    header_lookup: dict[str, str]
+
+
+_CACHE_FORMAT = "1"  # bump when the models change shape
+
+
+def _cache_dir() -> Path:
+    env = os.environ.get("STATUSBOT_CACHE_DIR")
+    if env:
+        return Path(env)
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    return (Path(xdg) if xdg else Path.home() / ".cache") / "statusbot"
+
+
+def _digest(raw: dict[str, bytes]) -> str:
+    from bot import __version__
+
+    h = hashlib.sha256(f"{_CACHE_FORMAT}:{__version__}".encode())
+    here = Path(__file__).resolve().parent
+    for source in (here / "models.py", here / "registry.py"):  # new validation rules invalidate the cache
+        h.update(source.read_bytes())
+    for rel in sorted(raw):
+        h.update(rel.encode() + b"\0" + raw[rel] + b"\0")
+    return h.hexdigest()[:32]
+
+
+def _from_snapshot(snapshot: _Snapshot, base: Path) -> Registry:
+    return Registry(
+        codes=MappingProxyType({c.code: c for c in snapshot.codes}),
+        headers=MappingProxyType(snapshot.headers),
+        classes=MappingProxyType(snapshot.classes),
+        ui=snapshot.ui,
+        source=base,
+        header_lookup=MappingProxyType(snapshot.header_lookup),
+    )
+
+
+def load_registry(directory: Path | None = None, *, cache: bool = True) -> Registry:
+    """Load and validate the knowledge. A validated copy is cached by content hash, because parsing ~100 TOML
+    files dominates the start-up of a one-shot `statusbot ask`; any change to any file is a cache miss."""
     base = Path(directory) if directory is not None else default_knowledge_dir()
     if not base.is_dir():
         raise KnowledgeError(str(base), "", "knowledge directory not found")
+    for needed in ("headers.toml", "classes.toml", "ui.toml", "codes"):
+        if not (base / needed).exists():
+            raise KnowledgeError(f"knowledge/{needed}", "", "missing")
+    raw = _read_all(base)
+    cache_file = _cache_dir() / f"registry-{_digest(raw)}.msgpack" if cache else None
+    if cache_file is not None:
+        try:
+            return _from_snapshot(msgspec.msgpack.decode(cache_file.read_bytes(), type=_Snapshot), base)
+        except (OSError, msgspec.DecodeError, msgspec.ValidationError):
+            pass  # no cache yet, or an unreadable one: validate from the files
+    registry = _validate(base, raw)
+    if cache_file is not None:
+        snapshot = _Snapshot(list(registry.codes.values()), dict(registry.headers), dict(registry.classes),
+                             registry.ui, dict(registry.header_lookup))
+        try:
+            cache_file.parent.mkdir(parents=True, exist_ok=True)
+            tmp = cache_file.with_suffix(f".{os.getpid()}.tmp")
+            tmp.write_bytes(msgspec.msgpack.encode(snapshot))
+            os.replace(tmp, cache_file)
+        except OSError:
+            pass  # a read-only home is fine: we just validate every time
+    return registry
 
-    headers_path = base / "headers.toml"
-    classes_path = base / "classes.toml"
-    ui_path = base / "ui.toml"
-    for needed in (headers_path, classes_path, ui_path, base / "codes"):
-        if not needed.exists():
-            raise KnowledgeError(str(needed), "", "missing")
 
-    headers_file = _convert(_read_toml(headers_path, base), HeadersFile, "knowledge/headers.toml")
-    classes_file = _convert(_read_toml(classes_path, base), ClassesFile, "knowledge/classes.toml")
+def _validate(base: Path, raw: dict[str, bytes]) -> Registry:
+    if not base.is_dir():
+        raise KnowledgeError(str(base), "", "knowledge directory not found")
+
+    headers_file = _convert(_parse_toml(raw["headers.toml"], "knowledge/headers.toml"), HeadersFile,
+                            "knowledge/headers.toml")
+    classes_file = _convert(_parse_toml(raw["classes.toml"], "knowledge/classes.toml"), ClassesFile,
+                            "knowledge/classes.toml")
     for cls in CLASSES:
         if cls not in classes_file.classes:
             _raise("knowledge/classes.toml", f"classes.{cls}", "missing class")
@@ -223,7 +301,7 @@ def load_registry(directory: Path | None = None) -> Registry:
             if not has_hangul(text):
                 _raise("knowledge/classes.toml", where, f"Korean text has no Hangul: {text[:40]!r}")
 
-    ui = _convert(_read_toml(ui_path, base), UiFile, "knowledge/ui.toml")
+    ui = _convert(_parse_toml(raw["ui.toml"], "knowledge/ui.toml"), UiFile, "knowledge/ui.toml")
     for section in ("labels", "status", "direction", "cache", "notes", "commands", "replies"):
         for key, text in getattr(ui, section).items():
             if section == "commands" and not key.endswith("description"):
@@ -247,10 +325,10 @@ def load_registry(directory: Path | None = None) -> Registry:
 
     codes: dict[int, CodeFile] = {}
     files: dict[int, str] = {}
-    for path in sorted((base / "codes").glob("*.toml")):
-        rel = f"knowledge/codes/{path.name}"
-        entry = _convert(_read_toml(path, base), CodeFile, rel)
-        _check_code(entry, rel, path.stem)
+    for name in sorted(n for n in raw if n.startswith("codes/")):
+        rel = f"knowledge/{name}"
+        entry = _convert(_parse_toml(raw[name], rel), CodeFile, rel)
+        _check_code(entry, rel, Path(name).stem)
         if entry.code in codes:
             _raise(rel, "code", f"{entry.code} is already defined in {files[entry.code]}")
         for i, ref in enumerate(entry.headers):
@@ -265,11 +343,11 @@ def load_registry(directory: Path | None = None) -> Registry:
     claimed: dict[str, tuple[int, str]] = {}
     for code, entry in codes.items():
         rel = files[code]
-        for i, ref in enumerate(entry.related):
-            if ref.code not in codes:
-                _raise(rel, f"related[{i}].code", f"related code {ref.code} does not exist")
-        for lang in ("en", "ko"):
-            for i, alias in enumerate(entry.aliases.get(lang)):  # type: ignore[arg-type]
+        for i, related in enumerate(entry.related):
+            if related.code not in codes:
+                _raise(rel, f"related[{i}].code", f"related code {related.code} does not exist")
+        for lang, aliases in (("en", entry.aliases.en), ("ko", entry.aliases.ko)):
+            for i, alias in enumerate(aliases):
                 key = normalize_alias(alias)
                 owner = claimed.get(key)
                 if owner and owner[0] != code:

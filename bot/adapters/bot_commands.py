@@ -7,9 +7,7 @@ Exit codes: 0 fine, 1 Discord refused (bad token, missing intent) or the bot fai
 from __future__ import annotations
 
 import argparse
-import asyncio
 import logging
-import signal
 import sys
 import time
 from pathlib import Path
@@ -108,6 +106,8 @@ def _load_core() -> tuple[Any, Any] | int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    import asyncio
+
     if args.shard_ids is not None and args.shard_count is None:
         return _fail("--shard-ids needs --shard-count", EXIT_USAGE)
     if args.shard_ids and args.shard_count and max(args.shard_ids) >= args.shard_count:
@@ -128,6 +128,9 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 async def _run(settings: Settings, core: tuple[Any, Any], shard_count: int | None,
                shard_ids: list[int] | None) -> int:
+    import asyncio
+    import signal
+
     import discord
 
     from bot.adapters.discord.app import StatusBot
@@ -158,14 +161,14 @@ async def _run(settings: Settings, core: tuple[Any, Any], shard_count: int | Non
     try:
         await asyncio.wait({runner, waiter}, return_when=asyncio.FIRST_COMPLETED)
         if runner.done():
-            exc = runner.exception()
-            if isinstance(exc, discord.LoginFailure):
+            failure = runner.exception()
+            if isinstance(failure, discord.LoginFailure):
                 exit_code = _fail("Discord rejected the token (401 Unauthorized): check DISCORD_TOKEN", EXIT_FAILED)
-            elif isinstance(exc, discord.PrivilegedIntentsRequired):
+            elif isinstance(failure, discord.PrivilegedIntentsRequired):
                 exit_code = _fail("Discord refused the message content intent: enable it for the bot in the "
                                   "Developer Portal, or unset STATUSBOT_MESSAGE_CONTENT", EXIT_FAILED)
-            elif exc is not None:
-                exit_code = _fail(f"the bot stopped: {type(exc).__name__}: {exc}", EXIT_FAILED)
+            elif failure is not None:
+                exit_code = _fail(f"the bot stopped: {type(failure).__name__}: {failure}", EXIT_FAILED)
     finally:
         waiter.cancel()
         try:
@@ -189,6 +192,8 @@ def cmd_sync(args: argparse.Namespace) -> int:
     if isinstance(core, int):
         return core
     point_at_discord(settings)
+    import asyncio
+
     return asyncio.run(_sync(settings, core, args.guild))
 
 

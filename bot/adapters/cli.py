@@ -15,7 +15,7 @@ from typing import Any, TextIO
 
 from bot import __version__
 from bot.models import Lang
-from bot.registry import CLASSES, KnowledgeError, Registry, code_class, get_registry
+from bot.registry import CLASSES, KnowledgeError, Registry, code_class, get_registry, load_registry
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -143,7 +143,8 @@ def run(argv: list[str]) -> int:
         handler: Callable[[argparse.Namespace], int] = args.bot_command
         return handler(args)
     try:
-        registry = get_registry()
+        # `check` always validates from the files; everything else may use the validated cache.
+        registry = load_registry(cache=False) if args.command == "check" else get_registry()
     except KnowledgeError as exc:
         print(f"statusbot: knowledge error: {exc}", file=sys.stderr)
         return EXIT_FAILED

@@ -34,7 +34,10 @@ def _bullets(items: tuple[str, ...] | list[str]) -> list[str]:
 
 def render_entry(entry: CodeFile, registry: Registry, lang: Lang) -> str:
     ui = registry.ui
-    label = lambda key: ui.text("labels", key, lang)  # noqa: E731
+
+    def label(key: str) -> str:
+        return ui.text("labels", key, lang)
+
     lines = [title(entry, lang), "=" * min(WIDTH, len(title(entry, lang)) + 4)]
     cls = code_class(entry.code)
     meta = [f"{label('class')}: {cls} {registry.classes[cls].name.get(lang)}" if cls else "",
@@ -53,9 +56,9 @@ def render_entry(entry: CodeFile, registry: Registry, lang: Lang) -> str:
         lines += ["", f"{label('headers')}:"]
         lines += _bullets([f"{h.name}: {h.why.get(lang)}" for h in entry.headers])
     if entry.checks.get(lang):
-        lines += ["", f"{label('checks')}:"] + _bullets(entry.checks.get(lang))
+        lines += ["", f"{label('checks')}:", *_bullets(entry.checks.get(lang))]
     if entry.causes.get(lang):
-        lines += ["", f"{label('causes')}:"] + _bullets(entry.causes.get(lang))
+        lines += ["", f"{label('causes')}:", *_bullets(entry.causes.get(lang))]
     lines += ["", f"{label('retry')}:", _wrap(entry.retry.get(lang))]
     lines += [f"{label('cache')}:", _wrap(ui.text("cache", "yes" if entry.cacheable else "no", lang))]
     if entry.related:

@@ -11,22 +11,25 @@ small candidate sets.
 
 from __future__ import annotations
 
+import bisect
 import math
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
+
+import numpy as np
+import numpy.typing as npt
 
 from bot.registry import Registry
 from bot.resolver.text import (
     EN_STOPWORDS,
     KO_STOPWORDS,
     compact,
-    has_hangul,
     hangul_bigrams,
+    has_hangul,
     jamo,
     light_stem,
     strip_korean_suffix,
-    words,
 )
 
 # How much a match on each kind of key is worth, before fuzziness.
@@ -53,6 +56,27 @@ class Key:
     token_weight: float  # sum of the idf of its tokens, filled in after the idf is known
 
 
+class LengthBuckets:
+    """Strings sorted by length, so a similarity search only scores those whose length could reach the cutoff.
+
+    For Indel similarity s = 2·common/(a+b) >= c, the lengths must satisfy a·c/(2-c) <= b <= a·(2-c)/c."""
+
+    def __init__(self, items: list[tuple[str, int]]) -> None:
+        ordered = sorted(items, key=lambda item: (len(item[0]), item[0]))
+        self.strings = [text for text, _ in ordered]
+        self.payloads = [payload for _, payload in ordered]
+        self.lengths = [len(text) for text in self.strings]
+
+    def near(self, query: str, cutoff: float) -> tuple[list[str], list[int]]:
+        size = len(query)
+        low = bisect.bisect_left(self.lengths, size * cutoff / (2 - cutoff))
+        high = bisect.bisect_right(self.lengths, size * (2 - cutoff) / cutoff)
+        return self.strings[low:high], self.payloads[low:high]
+
+
+_ANY_WORD = re.compile(r"[0-9a-z\uac00-\ud7a3]{2,}")
+
+
 @dataclass
 class SearchIndex:
     keys: list[Key] = field(default_factory=list)
@@ -63,26 +87,54 @@ class SearchIndex:
     vocabulary: list[str] = field(default_factory=list)  # Latin tokens, for typo-tolerant look-up
     korean_compact: list[str] = field(default_factory=list)  # jamo of each Korean key, spacing removed
     korean_compact_keys: list[int] = field(default_factory=list)
-    signature_pattern: re.Pattern[str] | None = None
-    signature_codes: dict[str, int] = field(default_factory=dict)
+    korean_buckets: LengthBuckets = field(default_factory=lambda: LengthBuckets([]))
+    exact_buckets: LengthBuckets = field(default_factory=lambda: LengthBuckets([]))
+    # anchor word -> [(signature, code)]: a signature is only looked for when its rarest word is in the text
+    signatures: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
     class_keys: dict[str, str] = field(default_factory=dict)  # compact alias -> "5xx"
+    class_key_list: list[str] = field(default_factory=list)
     # token -> [(code, field weight)], and idf over codes
     doc_postings: dict[str, list[tuple[int, float]]] = field(default_factory=dict)
     doc_idf: dict[str, float] = field(default_factory=dict)
     doc_unknown_idf: float = 1.0
+    # The same postings as arrays, so that scoring a query is a handful of vector operations.
+    key_postings: dict[str, npt.NDArray[np.int32]] = field(default_factory=dict)
+    key_code_starts: npt.NDArray[np.intp] = field(default_factory=lambda: np.zeros(0, np.intp))
+    key_group_codes: list[int] = field(default_factory=list)  # code of each run of keys
+    key_weight: npt.NDArray[np.float64] = field(default_factory=lambda: np.zeros(0))
+    key_token_weight: npt.NDArray[np.float64] = field(default_factory=lambda: np.ones(0))
+    doc_codes: list[int] = field(default_factory=list)  # code of each document row
+    doc_arrays: dict[str, tuple[npt.NDArray[np.int32], npt.NDArray[np.float64]]] = field(default_factory=dict)
+
+    def signatures_in(self, text: str) -> list[tuple[int, int]]:
+        """(code, fragment length) for each known error-message fragment that appears verbatim in the text."""
+        return _signatures_in(self, text)
+
+
+_LATIN = re.compile(r"[0-9a-z]+")
+_HANGUL = re.compile(r"[\uac00-\ud7a3\u3131-\u318e]+")
+
+
+def _signatures_in(index: SearchIndex, text: str) -> list[tuple[int, int]]:
+    lowered = " ".join(text.casefold().split())
+    matched: list[tuple[str, int]] = []
+    for word in set(_ANY_WORD.findall(lowered)):
+        matched += [(sig, code) for sig, code in index.signatures.get(word, ()) if sig in lowered]
+    kept: list[str] = []
+    found: list[tuple[int, int]] = []
+    for signature, code in sorted(matched, key=lambda item: -len(item[0])):
+        if any(signature in longer for longer in kept):
+            continue  # part of a longer fragment that already matched
+        kept.append(signature)
+        found.append((code, len(signature)))
+    return found
 
 
 def content_tokens(text: str) -> tuple[str, ...]:
     """Latin words (stemmed, stopwords out) and Hangul bigrams (particles and fillers out, spacing ignored)."""
-    latin: list[str] = []
-    hangul: list[str] = []
-    for word in words(text):
-        if has_hangul(word):
-            word = strip_korean_suffix(word)
-            if word not in KO_STOPWORDS:
-                hangul.append(word)
-        elif word not in EN_STOPWORDS and not word.isdigit():
-            latin.append(light_stem(word))
+    lowered = text.casefold().replace("'", "").replace("’", "")
+    latin = [light_stem(w) for w in _LATIN.findall(lowered) if w not in EN_STOPWORDS and not w.isdigit()]
+    hangul = [stem for stem in map(strip_korean_suffix, _HANGUL.findall(lowered)) if stem not in KO_STOPWORDS]
     return (*latin, *hangul_bigrams("".join(hangul)))
 
 
@@ -160,16 +212,38 @@ def build_index(registry: Registry) -> SearchIndex:
     index.doc_postings = dict(doc_postings)
     index.doc_idf = {token: math.log(1 + codes / len(posts)) for token, posts in doc_postings.items()}
     index.doc_unknown_idf = math.log(1 + codes)
+    index.doc_codes = sorted(documents)
+    row = {code: i for i, code in enumerate(index.doc_codes)}
+    for token, posts in doc_postings.items():
+        index.doc_arrays[token] = (np.fromiter((row[c] for c, _ in posts), np.int32, len(posts)),
+                                   np.fromiter((w for _, w in posts), np.float64, len(posts)))
+    index.key_postings = {token: np.asarray(posts, np.int32) for token, posts in postings.items()}
+    starts = [i for i, k in enumerate(index.keys) if i == 0 or index.keys[i - 1].code != k.code]
+    index.key_code_starts = np.asarray(starts, np.intp)
+    index.key_group_codes = [index.keys[i].code for i in starts]
+    index.key_weight = np.fromiter((k.weight for k in index.keys), np.float64, len(index.keys))
+    index.key_token_weight = np.fromiter((k.token_weight or 1.0 for k in index.keys), np.float64, len(index.keys))
     # Typo look-up runs over Latin words only; Hangul is matched by bigrams and by whole-string jamo.
     index.vocabulary = sorted(t for t in set(index.idf) | set(index.doc_idf) if not has_hangul(t))
 
-    if signatures:
-        ordered = sorted(signatures, key=len, reverse=True)  # longest fragment wins at a position
-        index.signature_pattern = re.compile("|".join(re.escape(s) for s in ordered), re.IGNORECASE)
-        index.signature_codes = signatures
+    frequency: dict[str, int] = defaultdict(int)
+    for signature in signatures:
+        for word in set(_ANY_WORD.findall(signature)):
+            frequency[word] += 1
+    anchored: dict[str, list[tuple[str, int]]] = defaultdict(list)
+    for signature, code in signatures.items():
+        candidates = _ANY_WORD.findall(signature)
+        if not candidates:
+            continue
+        anchor = min(candidates, key=lambda w: (frequency[w], -len(w)))
+        anchored[anchor].append((" ".join(signature.split()), code))
+    index.signatures = dict(anchored)
 
     for name, info in registry.classes.items():
         for text in (name, info.name.en, info.name.ko, *info.aliases.en, *info.aliases.ko):
             if key := compact(text):
                 index.class_keys.setdefault(key, name)
+    index.class_key_list = list(index.class_keys)
+    index.korean_buckets = LengthBuckets(list(zip(index.korean_compact, index.korean_compact_keys, strict=True)))
+    index.exact_buckets = LengthBuckets([(key, i) for i, key in enumerate(index.exact)])
     return index

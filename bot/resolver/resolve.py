@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Literal
 
+import numpy as np
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Indel
 
@@ -21,7 +22,7 @@ Kind = Literal["code", "compare", "class", "header", "none"]
 
 ANSWER_THRESHOLD = 0.62  # below this the answer is "none" with suggestions
 SUGGEST_THRESHOLD = 0.4
-SIGNATURE_SCORE = 0.96  # a verbatim fragment of a known error message
+SIGNATURE_SCORE = 0.94  # a verbatim fragment of a known error message (longer fragments score a bit higher)
 DOC_FACTOR = 0.92  # a description can come close to, but not beat, an exact name
 DOC_MIN_COVER = 0.45
 DOC_MIN_MARGIN = 0.2
@@ -79,8 +80,15 @@ def detect_lang(text: str) -> Lang:
 class Resolver:
     def __init__(self, registry: Registry, index: SearchIndex | None = None) -> None:
         self.registry = registry
-        self.index = index or build_index(registry)
+        self._index = index
         self._fuzzy_word = lru_cache(maxsize=4096)(self._fuzzy_word_uncached)
+
+    @property
+    def index(self) -> SearchIndex:
+        """Built on first use: a question with a status number in it never needs it."""
+        if self._index is None:
+            self._index = build_index(self.registry)
+        return self._index
 
     # ----- public -------------------------------------------------------------------------------------------
 
@@ -163,9 +171,13 @@ class Resolver:
         key = compact(" ".join(w for w in words(text) if w not in _CLASS_FILLER))
         if not key or len(key) > 40:
             return None
-        for class_key, cls in self.index.class_keys.items():
-            if key == class_key or (len(key) > 5 and Indel.normalized_similarity(key, class_key) >= 0.9):
-                return cls
+        if key in self.index.class_keys:
+            return self.index.class_keys[key]
+        if len(key) > 5:
+            match = process.extractOne(key, self.index.class_key_list, scorer=Indel.normalized_similarity,
+                                       score_cutoff=0.9)
+            if match:
+                return self.index.class_keys[match[0]]
         if loose:
             for class_key, cls in self.index.class_keys.items():
                 if len(class_key) >= 4 and class_key in key:
@@ -244,10 +256,11 @@ class Resolver:
 
     def _fuzzy_word_uncached(self, word: str) -> tuple[tuple[str, float], ...]:
         """Indexed words close to `word` (typo tolerant), with similarity 0..1. Hangul bigrams match exactly."""
-        known = word in self.index.idf or word in self.index.doc_idf
-        out: dict[str, float] = {word: 1.0} if known else {}
+        if word in self.index.idf or word in self.index.doc_idf:
+            return ((word, 1.0),)  # a word we know is not a typo
+        out: dict[str, float] = {}
         if has_hangul(word) or len(word) < 4:
-            return tuple(out.items())
+            return ()
         cutoff = 80 if len(word) >= 6 else 85
         for candidate, score, _ in process.extract(word, self.index.vocabulary, scorer=fuzz.ratio,
                                                    score_cutoff=cutoff, limit=4):
@@ -258,11 +271,10 @@ class Resolver:
         scores = _Scores()
         index = self.index
 
-        if index.signature_pattern is not None:
-            for match in index.signature_pattern.finditer(text):
-                code = index.signature_codes.get(match.group(0).casefold())
-                if code is not None:
-                    scores.offer(code, SIGNATURE_SCORE)
+        for code, length in index.signatures_in(text):
+            # a longer fragment is more specific: "Connection refused) while connecting to upstream" over
+            # "Connection refused"
+            scores.offer(code, min(0.98, SIGNATURE_SCORE + length / 2000))
 
         tokens = tuple(t for t in content_tokens(text) if not self._is_misspelt_filler(t))
         if not tokens:
@@ -276,17 +288,20 @@ class Resolver:
             self._score_documents(tokens, expanded, scores)
 
         best = max(scores.by_code.values(), default=0.0)
-        if best < 0.85 and has_hangul(text) and index.korean_compact:
-            squeezed = jamo(compact(" ".join(w for w in words(text) if has_hangul(w))))
-            for _, score, position in process.extract(squeezed, index.korean_compact, scorer=fuzz.ratio,
-                                                      score_cutoff=78, limit=3):
-                key = index.keys[index.korean_compact_keys[position]]
+        hangul_words = [w for w in words(text) if has_hangul(w)]
+        if best < 0.85 and 0 < len(hangul_words) <= 3 and index.korean_compact:
+            # Whole-string jamo similarity catches typos inside syllables (타입아웃 ~ 타임아웃) in short names.
+            squeezed = jamo("".join(hangul_words))
+            choices, positions = index.korean_buckets.near(squeezed, 0.78)
+            for _, score, i in process.extract(squeezed, choices, scorer=fuzz.ratio, score_cutoff=78, limit=3):
+                key = index.keys[positions[i]]
                 scores.offer(key.code, key.weight * score / 100.0)
         elif best < 0.85 and len(tokens) <= 4:
             squeezed = compact(text)
             if 5 <= len(squeezed) <= 40:
-                for choice, score, _ in process.extract(squeezed, index.exact.keys(), scorer=fuzz.ratio,
-                                                        score_cutoff=82, limit=3):
+                choices, _ = index.exact_buckets.near(squeezed, 0.82)
+                for choice, score, _ in process.extract(squeezed, choices, scorer=fuzz.ratio, score_cutoff=82,
+                                                        limit=3):
                     code, weight = index.exact[choice]
                     scores.offer(code, weight * score / 100.0)
         return scores
@@ -304,28 +319,36 @@ class Resolver:
         idf = index.idf
         weights = [idf.get(t, index.unknown_idf) for t in tokens]
         query_weight = sum(weights)
-        key_hit: dict[int, float] = defaultdict(float)
-        query_hit: dict[int, float] = defaultdict(float)
+        size = len(index.keys)
+        key_hit = np.zeros(size)
+        query_hit = np.zeros(size)
         for weight, matches in zip(weights, expanded, strict=True):
-            seen: set[int] = set()
-            for word, similarity in matches:
-                postings = index.postings.get(word)
-                if not postings:
-                    continue
-                gain_key = similarity * idf[word]
-                gain_query = similarity * weight
-                for position in postings:
-                    if position in seen:
-                        continue
-                    seen.add(position)
-                    key_hit[position] += gain_key
-                    query_hit[position] += gain_query
-        keys = index.keys
-        for position, hit in key_hit.items():
-            key = keys[position]
-            key_cover = min(1.0, hit / key.token_weight)
-            query_cover = min(1.0, query_hit[position] / query_weight)
-            scores.offer(key.code, key.weight * (key_cover ** 0.7) * (query_cover ** 0.45))
+            found = [(index.key_postings[w], sim * idf[w], sim * weight)
+                     for w, sim in matches if w in index.key_postings]
+            if len(found) == 1:
+                positions, gain_key, gain_query = found[0]
+                key_hit[positions] += gain_key
+                query_hit[positions] += gain_query
+            elif found:  # a typo close to several words: each key counts its best match once
+                best_key = np.zeros(size)
+                best_query = np.zeros(size)
+                for positions, gain_key, gain_query in found:
+                    best_key[positions] = np.maximum(best_key[positions], gain_key)
+                    best_query[positions] = np.maximum(best_query[positions], gain_query)
+                key_hit += best_key
+                query_hit += best_query
+        touched = np.flatnonzero(key_hit)
+        if not touched.size:
+            return
+        key_cover = np.minimum(1.0, key_hit[touched] / index.key_token_weight[touched])
+        query_cover = np.minimum(1.0, query_hit[touched] / query_weight)
+        values = index.key_weight[touched] * key_cover ** 0.7 * query_cover ** 0.45
+        # Keys are stored grouped by code, so the best key per code is one reduceat over the whole array.
+        full = np.zeros(size)
+        full[touched] = values
+        best = np.maximum.reduceat(full, index.key_code_starts)
+        for group in np.flatnonzero(best):
+            scores.offer(index.key_group_codes[group], float(best[group]))
 
     def _score_documents(self, tokens: tuple[str, ...], expanded: list[tuple[tuple[str, float], ...]],
                          scores: _Scores) -> None:
@@ -337,21 +360,22 @@ class Resolver:
         weights = [doc_idf.get(t, index.doc_unknown_idf * (UNKNOWN_BIGRAM_WEIGHT if has_hangul(t) else 1.0))
                    for t in tokens]
         query_weight = sum(weights)
-        covered: dict[int, float] = defaultdict(float)
+        covered = np.zeros(len(index.doc_codes))
         for weight, matches in zip(weights, expanded, strict=True):
-            best: dict[int, float] = {}
-            for word, similarity in matches:
-                for code, field_weight in index.doc_postings.get(word, ()):
-                    gain = similarity * field_weight
-                    if gain > best.get(code, 0.0):
-                        best[code] = gain
-            for code, gain in best.items():
-                covered[code] += gain * weight
-        if not covered:
+            found = [(index.doc_arrays[w], sim) for w, sim in matches if w in index.doc_arrays]
+            if len(found) == 1:
+                (rows, field_weights), sim = found[0]
+                covered[rows] += field_weights * (sim * weight)
+            elif found:
+                best = np.zeros(len(index.doc_codes))
+                for (rows, field_weights), sim in found:
+                    best[rows] = np.maximum(best[rows], field_weights * sim)
+                covered += best * weight
+        order = np.argsort(-covered)[:3]
+        top = float(covered[order[0]])
+        if top <= 0.0:
             return
-        ranked = sorted(covered.items(), key=lambda item: -item[1])
-        top_code, top = ranked[0]
-        second = ranked[1][1] if len(ranked) > 1 else 0.0
+        second = float(covered[order[1]]) if len(order) > 1 else 0.0
         cover = top / query_weight  # how much of the question this code's explanation accounts for
         margin = (top - second) / top  # how clearly it beats the runner-up
         # Calibrated on our regression and held-out sets against the chat corpus (see tests/resolver).
@@ -359,9 +383,10 @@ class Resolver:
             confidence = ANSWER_THRESHOLD + 0.3 * min(1.0, (cover - DOC_MIN_COVER) / 0.5 + margin)
         else:
             confidence = min(ANSWER_THRESHOLD - 0.01, cover)
-        scores.offer(top_code, min(DOC_FACTOR, confidence))
-        for code, value in ranked[1:3]:
-            scores.offer(code, min(ANSWER_THRESHOLD - 0.02, value / query_weight))
+        scores.offer(index.doc_codes[order[0]], min(DOC_FACTOR, confidence))
+        for row in order[1:]:
+            if covered[row] > 0:
+                scores.offer(index.doc_codes[row], min(ANSWER_THRESHOLD - 0.02, float(covered[row]) / query_weight))
 
 
 @lru_cache(maxsize=1)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 MAX_QUERY_CHARS = 4096  # a 1 MB paste costs no more than this
 
@@ -48,12 +49,12 @@ EN_STOPWORDS = frozenset({
     "keeps", "why", "how", "can", "could", "should", "would", "please", "pls", "help", "explain", "about", "tell",
     "us", "some", "any", "there", "here", "when", "which", "who", "will", "just", "still", "again", "hey", "hi",
     "hello", "yo", "thanks", "thank", "ok?", "vs", "versus", "difference", "between", "compare", "header",
-    "headers", "server's", "s", "t", "d", "ll", "re", "ve", "m", "just", "really", "all", "which", "one", "use",
+    "headers", "server's", "s", "t", "d", "ll", "re", "ve", "m", "really", "all", "one", "use",
     "used", "using", "return", "returns", "returned", "send", "sends", "sent", "say", "says", "said", "saying",
-    "should", "shall", "do", "need", "want", "like", "then", "than", "also", "only", "even", "because", "since",
+    "shall", "need", "want", "like", "then", "than", "also", "only", "even", "because", "since",
     "while", "after", "before", "until", "into", "out", "over", "under", "up", "ok", "okay", "yes",
-    "yeah", "lol", "pls", "plz", "someone", "anyone", "something", "thing", "stuff", "get", "gets", "gives", "give",
-    "gave", "show", "shows", "showing", "see", "seeing", "saw", "happen", "happens", "happening", "now", "again",
+    "yeah", "lol", "plz", "someone", "anyone", "something", "thing", "stuff", "gets", "gives", "give",
+    "gave", "show", "shows", "showing", "see", "seeing", "saw", "happen", "happens", "happening", "now",
 })
 
 _KO_DIGITS = {"공": 0, "영": 0, "일": 1, "이": 2, "삼": 3, "사": 4, "오": 5, "육": 6, "륙": 6, "칠": 7, "팔": 8, "구": 9}
@@ -86,18 +87,22 @@ def jamo(text: str) -> str:
     return "".join(out)
 
 
+# The shortest stem of two or more syllables wins, which strips the longest particle ("에서는" before "는").
+_KO_SUFFIX_RE = re.compile(r"^(..+?)(?:" + "|".join(_KO_SUFFIXES) + r")$")
+
+
+@lru_cache(maxsize=65536)
 def strip_korean_suffix(word: str) -> str:
     """'권한이' -> '권한', '게이트웨이와' -> '게이트웨이'; leaves short words alone."""
-    for suffix in _KO_SUFFIXES:
-        if len(word) > len(suffix) + 1 and word.endswith(suffix):
-            return word[: -len(suffix)]
-    return word
+    match = _KO_SUFFIX_RE.match(word)
+    return match.group(1) if match else word
 
 
 _NEGATIONS = frozenset({"doesnt", "dont", "didnt", "isnt", "arent", "wasnt", "werent", "cant", "cannot", "couldnt",
                         "wont", "wouldnt", "shouldnt", "hasnt", "havent", "hadnt", "never", "without"})
 
 
+@lru_cache(maxsize=65536)
 def light_stem(word: str) -> str:
     """A deliberately small English stemmer: plural and -ed/-ing forms meet their base word.
 

@@ -1,0 +1,110 @@
+"""Resolver, autocomplete and start-up figures. Prints numbers; asserts nothing.
+
+    .venv/bin/python bench/resolver_bench.py
+
+Pinned to one core. The query mix is every query of our test sets (codes, names, typos, descriptions,
+Korean, log lines, classes, headers, comparisons, chat) — the same mix the bot sees.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+PARTIALS = ["", "5", "50", "503", "4", "gat", "gate", "bad g", "not f", "too m", "게이", "게이트", "서비", "서비스 이",
+            "요청", "권한", "teap", "cloud", "rate", "timeout", "x", "ㅅ", "섭"]
+
+
+def pin_one_core() -> None:
+    if hasattr(os, "sched_setaffinity"):
+        os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})
+
+
+def queries() -> list[str]:
+    out: list[str] = []
+    for path in (ROOT / "tests" / "resolver").glob("*.jsonl"):
+        out += [json.loads(line)["q"] for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    chat = (ROOT / "tests" / "resolver" / "chat_lines.txt").read_text(encoding="utf-8").splitlines()
+    out += [line for line in chat if line.strip() and not line.startswith("#")]
+    dev = ROOT.parent / "shared" / "eval" / "queries-dev.jsonl"
+    if dev.exists():
+        out += [json.loads(line)["q"] for line in dev.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return out
+
+
+def percentiles(samples: list[float]) -> tuple[float, float, float]:
+    ordered = sorted(samples)
+    p50 = statistics.median(ordered)
+    p99 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))]
+    return p50, p99, ordered[-1]
+
+
+def timed(fn, items, rounds):  # type: ignore[no-untyped-def]
+    samples: list[float] = []
+    for _ in range(rounds):
+        for item in items:
+            start = time.perf_counter_ns()
+            fn(item)
+            samples.append((time.perf_counter_ns() - start) / 1000)
+    return samples
+
+
+def main() -> None:
+    pin_one_core()
+    from bot.registry import load_registry
+    from bot.resolver.autocomplete import Autocompleter
+    from bot.resolver.gate import is_status_question
+    from bot.resolver.index import build_index
+    from bot.resolver.resolve import Resolver
+
+    start = time.perf_counter()
+    registry = load_registry()
+    load_ms = (time.perf_counter() - start) * 1000
+    builds = []
+    for _ in range(5):
+        start = time.perf_counter()
+        index = build_index(registry)
+        builds.append((time.perf_counter() - start) * 1000)
+    start = time.perf_counter()
+    resolver = Resolver(registry, index)
+    completer = Autocompleter(registry, resolver)
+    setup_ms = (time.perf_counter() - start) * 1000
+
+    mix = queries()
+    resolver._fuzzy_word.cache_clear()
+    cold = timed(resolver.resolve, mix, 1)  # first pass: word cache empty
+    warm = timed(resolver.resolve, mix, 20)
+    gate = timed(lambda q: is_status_question(q, resolver), mix, 5)
+    completions = timed(lambda p: completer.suggest(p, "ko" if any("가" <= c <= "힣" for c in p) else "en"),
+                        PARTIALS, 200)
+
+    print(f"knowledge: {len(registry)} codes, {len(index.keys)} index keys, {len(index.vocabulary)} words")
+    print(f"load knowledge (TOML + validation): {load_ms:.1f} ms")
+    print(f"index build: median {statistics.median(builds):.1f} ms (target <= 100 ms); "
+          f"resolver+autocomplete setup {setup_ms:.1f} ms")
+    for name, samples in (("resolve, first pass (cold word cache)", cold), ("resolve, warm", warm),
+                          ("is_status_question", gate), ("autocomplete", completions)):
+        p50, p99, worst = percentiles(samples)
+        print(f"{name}: n={len(samples)} p50 {p50:.0f} us, p99 {p99:.0f} us, max {worst:.0f} us")
+
+    cli = ROOT / ".venv" / "bin" / "statusbot"
+    if cli.exists():
+        walls = []
+        for _ in range(7):
+            start = time.perf_counter()
+            subprocess.run([str(cli), "ask", "503"], capture_output=True, check=True)
+            walls.append(time.perf_counter() - start)
+        print(f"cold process `statusbot ask 503`: median {statistics.median(walls) * 1000:.0f} ms, "
+              f"best {min(walls) * 1000:.0f} ms (target <= 400 ms)")
+
+
+if __name__ == "__main__":
+    main()
