@@ -12,7 +12,7 @@ from typing import Any
 from bot.models import CodeFile, Lang
 from bot.registry import Registry, code_class
 from bot.render.data import answer_codes, note_text
-from bot.render.text import status_line, title
+from bot.render.text import related_line, status_line, title
 from bot.resolver.resolve import Answer
 
 # Discord's limits (https://discord.com/developers/docs/resources/message#embed-object-embed-limits).
@@ -167,7 +167,8 @@ def code_embed(entry: CodeFile, registry: Registry, lang: Lang, thumbnail: str =
     embed.field(label("retry"), entry.retry.get(lang))
     embed.field(label("cache"), ui.text("cache", "yes" if entry.cacheable else "no", lang))
     if entry.related:
-        embed.field(label("related"), bullets([f"**{r.code:03d}**: {r.note.get(lang)}" for r in entry.related]))
+        embed.field(label("related"), bullets([related_line(r.code, r.note.get(lang), bold=True)
+                                               for r in entry.related]))
     embed.footer(f"statusbot · {entry.spec.label()}")
     if thumbnail:
         embed.data["thumbnail"] = {"url": thumbnail}
@@ -181,7 +182,7 @@ def compare_embed(codes: list[int], registry: Registry, lang: Lang) -> dict[str,
     embed = _Embed(" vs ".join(f"{e.code:03d}" for e in entries) + " · "
                    + registry.ui.text("labels", "compare", lang), colour)
     for entry in entries:
-        contrasts = [f"vs **{r.code:03d}**: {r.note.get(lang)}" for r in entry.related if r.code in codes]
+        contrasts = [related_line(r.code, r.note.get(lang), bold=True) for r in entry.related if r.code in codes]
         value = entry.summary.get(lang) + ("\n" + bullets(contrasts, FIELD_VALUE_MAX // 2) if contrasts else "")
         embed.field(title(entry, lang), value)
     embed.footer("statusbot")

@@ -23,6 +23,14 @@ def title(entry: CodeFile, lang: Lang) -> str:
     return f"{entry.code:03d} {entry.phrase} · {entry.name_ko}"
 
 
+def related_line(code: int, note: str, bold: bool = False) -> str:
+    """'503: …' unless the note already names the code, as most contrasts do ('503: no healthy upstream …')."""
+    label = f"**{code:03d}**" if bold else f"{code:03d}"
+    if note.startswith(str(code)):
+        return label + note[len(str(code)):] if bold else note
+    return f"{label}: {note}"
+
+
 def _wrap(text: str, indent: str = "  ") -> str:
     return textwrap.fill(" ".join(text.split()), WIDTH, initial_indent=indent, subsequent_indent=indent)
 
@@ -63,7 +71,7 @@ def render_entry(entry: CodeFile, registry: Registry, lang: Lang) -> str:
     lines += [f"{label('cache')}:", _wrap(ui.text("cache", "yes" if entry.cacheable else "no", lang))]
     if entry.related:
         lines += ["", f"{label('related')}:"]
-        lines += _bullets([f"{r.code:03d}: {r.note.get(lang)}" for r in entry.related])
+        lines += _bullets([related_line(r.code, r.note.get(lang)) for r in entry.related])
     lines += ["", f"{label('spec')}: {entry.spec.label()} {entry.spec.url}"]
     return "\n".join(lines)
 
@@ -76,7 +84,7 @@ def render_compare(codes: list[int], registry: Registry, lang: Lang) -> str:
         lines += [title(entry, lang), _wrap(entry.summary.get(lang))]
         for ref in entry.related:
             if ref.code in codes:
-                lines += _bullets([f"vs {ref.code:03d}: {ref.note.get(lang)}"])
+                lines += _bullets([related_line(ref.code, ref.note.get(lang))])
         lines.append("")
     return "\n".join(lines).rstrip()
 
