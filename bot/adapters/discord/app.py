@@ -71,7 +71,15 @@ class StatusBot(commands.AutoShardedBot):
         self.autocompleter = Autocompleter(registry, resolver)
         self.cooldowns = Cooldowns(settings.user_cooldown, settings.channel_burst, settings.channel_window)
         self._heartbeat_task: asyncio.Task[None] | None = None
+        self._guard_gateway_parsers()
         add_commands(self)
+
+    def _guard_gateway_parsers(self) -> None:
+        """discord.py ends the whole client when a gateway event parser raises (a malformed event
+        stopped the bot with exit 1): log and drop that one event instead."""
+        parsers = self._connection.parsers  # the dict each gateway websocket looks parsers up in
+        for event, parse in list(parsers.items()):
+            parsers[event] = _guarded_parser(event, parse)
 
     # ----- start-up -----
 
@@ -140,8 +148,11 @@ class StatusBot(commands.AutoShardedBot):
 
     # ----- rendering -----
 
-    def reply_text(self, key: str, lang: str, **values: object) -> str:
-        return self.registry.ui.text("replies", key, "ko" if lang == "ko" else "en", **values)
+    def reply_text(self, key: str, lang: str, /, **values: object) -> str:
+        # `lang` is positional-only and the template is filled here, because a reply may itself have a {lang}
+        # placeholder (replies.show): passing it through UiFile.text(..., lang, **values) was a TypeError.
+        template = self.registry.ui.text("replies", key, "ko" if lang == "ko" else "en")
+        return template.format(**values) if values else template
 
     def message_kwargs_for(self, answer: Answer, guild_id: int | None,
                            permissions: discord.Permissions | None = None) -> dict[str, Any]:
@@ -216,6 +227,16 @@ class StatusBot(commands.AutoShardedBot):
 
     async def on_error(self, event_method: str, /, *args: Any, **kwargs: Any) -> None:
         log.exception("Unhandled error in %s", event_method)
+
+
+def _guarded_parser(event: str, parse: Any) -> Any:
+    def guarded(data: Any) -> None:
+        try:
+            parse(data)
+        except Exception:
+            log.exception("Dropped a malformed %s event from the gateway", event)
+
+    return guarded
 
 
 def create_bot(settings: Settings | None = None, *, db_path: str | None = None, auto_sync: bool = True,

@@ -18,12 +18,6 @@ def bot_messages(env: Env, channel: ChannelHandle) -> list[discord.Message]:
     return [m for m in channel.history() if m.author.id == env.bot.user.id]
 
 
-def stored(env: Env, message: Any) -> Any:
-    """simcord's record of a message: the allowed_mentions it was sent with and whom it actually pinged."""
-    return env.backend.get_message(message.channel.id if hasattr(message, "channel") else message.channel_id,
-                                   message.id)
-
-
 def field_names(embed: discord.Embed) -> list[str]:
     return [field.name or "" for field in embed.fields]
 
@@ -36,8 +30,3 @@ def custom_ids(components: list[dict[str, Any]]) -> list[str]:
                 out.append(component["custom_id"])
     return out
 
-
-def message_posts(env: Env) -> list[Any]:
-    """Every REST request that created a channel message or answered an interaction."""
-    return [r for r in env.http_requests
-            if r.method == "POST" and (r.path.endswith("/messages") or r.path.endswith("/callback"))]
