@@ -53,9 +53,10 @@ class SettingsStore:
         if str(self.path) != ":memory:":
             self.path.parent.mkdir(parents=True, exist_ok=True)
         self._db = await aiosqlite.connect(self.path)
-        await self._db.execute("PRAGMA journal_mode=WAL")
-        await self._db.execute("PRAGMA synchronous=NORMAL")
-        await self._db.execute("PRAGMA busy_timeout=5000")
+        for pragma in ("PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL", "PRAGMA busy_timeout=5000"):
+            # close each cursor at once: an open statement would make the migration's COMMIT fail
+            cursor = await self._db.execute(pragma)
+            await cursor.close()
         await self._migrate()
         await self._load()
 
@@ -102,20 +103,24 @@ class SettingsStore:
     # ----- writes (committed at once) -----
 
     async def _upsert_guild(self, guild_id: int) -> GuildSettings:
-        await self.db.execute("INSERT OR IGNORE INTO guild_settings (guild_id) VALUES (?)", (guild_id,))
+        cursor = await self.db.execute("INSERT OR IGNORE INTO guild_settings (guild_id) VALUES (?)", (guild_id,))
+        await cursor.close()
         return self._guilds.setdefault(guild_id, GuildSettings())
 
     async def set_lang(self, guild_id: int, lang: str) -> None:
         if lang not in ("auto", "en", "ko"):
             raise ValueError(f"unknown language {lang!r}")
         settings = await self._upsert_guild(guild_id)
-        await self.db.execute("UPDATE guild_settings SET lang = ? WHERE guild_id = ?", (lang, guild_id))
+        cursor = await self.db.execute("UPDATE guild_settings SET lang = ? WHERE guild_id = ?", (lang, guild_id))
+        await cursor.close()
         await self.db.commit()
         settings.lang = lang
 
     async def set_pictures(self, guild_id: int, enabled: bool) -> None:
         settings = await self._upsert_guild(guild_id)
-        await self.db.execute("UPDATE guild_settings SET pictures = ? WHERE guild_id = ?", (int(enabled), guild_id))
+        cursor = await self.db.execute("UPDATE guild_settings SET pictures = ? WHERE guild_id = ?",
+                                       (int(enabled), guild_id))
+        await cursor.close()
         await self.db.commit()
         settings.pictures = enabled
 
@@ -125,14 +130,18 @@ class SettingsStore:
             "INSERT OR IGNORE INTO free_text_channels (guild_id, channel_id) VALUES (?, ?)", (guild_id, channel_id))
         await self.db.commit()
         settings.channels.add(channel_id)
-        return cursor.rowcount > 0
+        added = cursor.rowcount > 0
+        await cursor.close()
+        return added
 
     async def remove_channel(self, guild_id: int, channel_id: int) -> bool:
         cursor = await self.db.execute(
             "DELETE FROM free_text_channels WHERE guild_id = ? AND channel_id = ?", (guild_id, channel_id))
         await self.db.commit()
         self.guild(guild_id).channels.discard(channel_id)
-        return cursor.rowcount > 0
+        removed = cursor.rowcount > 0
+        await cursor.close()
+        return removed
 
     async def get_meta(self, key: str) -> str | None:
         async with self.db.execute("SELECT value FROM meta WHERE key = ?", (key,)) as cursor:
@@ -140,6 +149,7 @@ class SettingsStore:
         return str(row[0]) if row else None
 
     async def set_meta(self, key: str, value: str) -> None:
-        await self.db.execute("INSERT INTO meta (key, value) VALUES (?, ?) "
-                              "ON CONFLICT(key) DO UPDATE SET value = excluded.value", (key, value))
+        cursor = await self.db.execute("INSERT INTO meta (key, value) VALUES (?, ?) "
+                                       "ON CONFLICT(key) DO UPDATE SET value = excluded.value", (key, value))
+        await cursor.close()
         await self.db.commit()

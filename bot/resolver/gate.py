@@ -36,13 +36,12 @@ def is_status_question(text: str, resolver: Resolver | None = None) -> bool:
         return False
     question = bool(_QUESTION.search(text))
     report = bool(_REPORT.search(text))
-    if answer.kind in ("code", "compare"):
-        if answer.confidence >= 0.99:  # a status line, access log or `status=`: a report
-            return True
-        if answer.confidence >= 0.95:  # a bare number: needs a question or an error word with it
-            return (question or report) and len(text.split()) <= _MAX_WORDS
-        # found by name: short, and asked about
-        return answer.confidence >= 0.85 and question and len(text.split()) <= 12
-    if answer.kind in ("class", "header"):
-        return question and len(text.split()) <= 12
-    return False
+    size = len(text.split())
+    if answer.evidence == "stated":  # a status line, an access log, `status=504`: a report in itself
+        return True
+    if answer.evidence == "signature":  # a pasted error message we recognise
+        return size <= _MAX_WORDS * 4
+    if answer.evidence == "number":  # a bare number needs a question or an error word with it
+        return (question or report) and size <= _MAX_WORDS
+    # Found by name or description ("ok", "gone", "conflict" are also everyday words): only a short question.
+    return question and answer.confidence >= 0.75 and size <= 12

@@ -59,11 +59,17 @@ class Answer:
     # Why there is no answer: a key of [notes] in knowledge/ui.toml ("empty", "not_a_code", ...).
     note: str = ""
     number: int | None = None  # the number a "not_a_code" / "unregistered" note is about
+    # What the answer rests on: "stated" (a status line, access log, status=…), "number" (a bare 503),
+    # "signature" (a known error-message fragment), "name" (a name or alias), "description" (best match
+    # over the explanations), or "" for none. The channel gate trusts them differently.
+    evidence: str = ""
 
 
 @dataclass
 class _Scores:
     by_code: dict[int, float] = field(default_factory=lambda: defaultdict(float))
+    signatures: set[int] = field(default_factory=set)  # codes found by a verbatim error-message fragment
+    from_documents: set[int] = field(default_factory=set)  # codes whose best score came from the explanations
 
     def offer(self, code: int, score: float) -> None:
         if score > self.by_code[code]:
@@ -108,13 +114,15 @@ class Resolver:
         unknown = [n for n in numbers if n not in self.registry.codes]
 
         if len(known) >= 2 and (_COMPARE_CUE.search(text) or self._only_codes(text)):
-            return Answer(query, "compare", tuple(known[:4]), lang=answer_lang, confidence=0.97)
+            return Answer(query, "compare", tuple(known[:4]), lang=answer_lang, confidence=0.97, evidence="number")
         if known:
             strong = any(h.strong for h in hits)
-            return Answer(query, "code", tuple(known), lang=answer_lang, confidence=0.99 if strong else 0.95)
+            return Answer(query, "code", tuple(known), lang=answer_lang, confidence=0.99 if strong else 0.95,
+                          evidence="stated" if strong else "number")
 
         if class_match:
-            return Answer(query, "class", cls=f"{class_match.group(1)}xx", lang=answer_lang, confidence=0.95)
+            return Answer(query, "class", cls=f"{class_match.group(1)}xx", lang=answer_lang, confidence=0.95,
+                          evidence="number")
 
         if unknown and any(h.strong for h in hits if h.code in unknown):
             return self._unknown_number(query, unknown[0], answer_lang)
@@ -122,30 +130,33 @@ class Resolver:
             return self._unknown_number(query, unknown[0], answer_lang)
 
         if compared := self._compare_by_name(text):
-            return Answer(query, "compare", tuple(compared), lang=answer_lang, confidence=0.85)
+            return Answer(query, "compare", tuple(compared), lang=answer_lang, confidence=0.85, evidence="name")
 
         header_only = self._exact_header(text)
         if header_only:
-            return Answer(query, "header", header=header_only, lang=answer_lang, confidence=0.97)
+            return Answer(query, "header", header=header_only, lang=answer_lang, confidence=0.97, evidence="name")
 
         key = compact(text)
         exact = self.index.exact.get(key)
         if exact:
-            return Answer(query, "code", (exact[0],), lang=answer_lang, confidence=exact[1])
+            return Answer(query, "code", (exact[0],), lang=answer_lang, confidence=exact[1], evidence="name")
 
         if cls := self.index.class_keys.get(key) or self._class_by_words(text):
-            return Answer(query, "class", cls=cls, lang=answer_lang, confidence=0.9)
+            return Answer(query, "class", cls=cls, lang=answer_lang, confidence=0.9, evidence="name")
         if _LISTING_CUE.search(text) and (cls := self._class_by_words(_LISTING_CUE.sub(" ", text), loose=True)):
-            return Answer(query, "class", cls=cls, lang=answer_lang, confidence=0.9)
+            return Answer(query, "class", cls=cls, lang=answer_lang, confidence=0.9, evidence="name")
 
         header = self._header(text)
         scores = self._score_text(text)
         ranked = scores.ranked()
         best_code, best = ranked[0] if ranked else (0, 0.0)
         if header and self._is_header_question(text, header, best):
-            return Answer(query, "header", header=header, lang=answer_lang, confidence=0.9)
+            return Answer(query, "header", header=header, lang=answer_lang, confidence=0.9, evidence="name")
         if best >= ANSWER_THRESHOLD:
-            return Answer(query, "code", (best_code,), lang=answer_lang, confidence=round(best, 3))
+            evidence = "signature" if best_code in scores.signatures else (
+                "name" if best >= 0.8 and best_code not in scores.from_documents else "description")
+            return Answer(query, "code", (best_code,), lang=answer_lang, confidence=round(best, 3),
+                          evidence=evidence)
         suggestions = tuple(code for code, score in ranked[:3] if score >= SUGGEST_THRESHOLD)
         return Answer(query, "none", lang=answer_lang, confidence=round(best, 3), suggestions=suggestions,
                       note="no_match" if not suggestions else "not_sure")
@@ -275,6 +286,7 @@ class Resolver:
             # a longer fragment is more specific: "Connection refused) while connecting to upstream" over
             # "Connection refused"
             scores.offer(code, min(0.98, SIGNATURE_SCORE + length / 2000))
+            scores.signatures.add(code)
 
         tokens = tuple(t for t in content_tokens(text) if not self._is_misspelt_filler(t))
         if not tokens:
@@ -383,7 +395,10 @@ class Resolver:
             confidence = ANSWER_THRESHOLD + 0.3 * min(1.0, (cover - DOC_MIN_COVER) / 0.5 + margin)
         else:
             confidence = min(ANSWER_THRESHOLD - 0.01, cover)
-        scores.offer(index.doc_codes[order[0]], min(DOC_FACTOR, confidence))
+        top_code = index.doc_codes[order[0]]
+        if min(DOC_FACTOR, confidence) > scores.by_code.get(top_code, 0.0):
+            scores.from_documents.add(top_code)
+        scores.offer(top_code, min(DOC_FACTOR, confidence))
         for row in order[1:]:
             if covered[row] > 0:
                 scores.offer(index.doc_codes[row], min(ANSWER_THRESHOLD - 0.02, float(covered[row]) / query_weight))

@@ -41,3 +41,17 @@ def test_accepts_questions_and_errors(resolver: Resolver, text: str) -> None:
 def test_rejects_empty_and_noise(resolver: Resolver) -> None:
     for text in ("", "   ", "\x00\x01", "🙂" * 50, "a" * 10_000):
         assert not is_status_question(text, resolver)
+
+
+@pytest.mark.parametrize("text", ["ok", "OK", "created", "gone", "conflict", "continue", "found it", "성공",
+                                  "accepted"])
+def test_status_names_as_everyday_words_are_not_questions(resolver: Resolver, text: str) -> None:
+    assert not is_status_question(text, resolver)
+
+
+def test_evidence_is_recorded(resolver: Resolver) -> None:
+    assert resolver.resolve("HTTP/1.1 503 Service Unavailable").evidence == "stated"
+    assert resolver.resolve("503").evidence == "number"
+    assert resolver.resolve("gateway timeout").evidence == "name"
+    line = "upstream timed out (110: Connection timed out) while reading response header from upstream"
+    assert resolver.resolve(line).evidence == "signature"

@@ -157,7 +157,8 @@ class StatusBot(commands.AutoShardedBot):
     def message_kwargs_for(self, answer: Answer, guild_id: int | None,
                            permissions: discord.Permissions | None = None) -> dict[str, Any]:
         """The reply for an answer: embeds and buttons, or plain text where embeds are not allowed."""
-        if permissions is not None and not permissions.embed_links:
+        # Only a server channel can take Embed Links away; in DMs the interaction may carry no permissions.
+        if guild_id is not None and permissions is not None and not permissions.embed_links:
             return {"content": answer_plain_text(answer, self.registry), "allowed_mentions":
                     discord.AllowedMentions.none()}
         pictures = {}
@@ -188,7 +189,8 @@ class StatusBot(commands.AutoShardedBot):
         if message.author.id == self.user.id:
             return
         mentioned = any(user.id == self.user.id for user in message.mentions)
-        replied = self._is_reply_to_me(message)
+        # A direct message is addressed to the bot as much as a mention is.
+        replied = self._is_reply_to_me(message) or message.guild is None
         content = message.content or ""
         if not (mentioned or replied):
             if not self.store.is_free_text_channel(message.guild.id if message.guild else None, message.channel.id):

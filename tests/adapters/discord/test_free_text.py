@@ -59,9 +59,6 @@ async def test_opted_in_channel_ignores_ordinary_chat(world: World, chat: str) -
     assert bot_messages(world.env, world.channel) == []
 
 
-@pytest.mark.xfail(strict=True, reason="BUG (bot/resolver/gate.py, reported): a message that is exactly a status "
-                   "name or alias resolves with confidence 1.0, which the gate takes for a log line, so plain "
-                   "'ok', 'gone' or '성공' in an opted-in channel gets a 200/410/200 answer")
 @pytest.mark.parametrize("chat", ["ok", "gone", "성공"])
 async def test_opted_in_channel_ignores_one_word_acknowledgements(world: World, chat: str) -> None:
     await opt_in(world)
