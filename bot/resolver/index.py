@@ -17,9 +17,6 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-import numpy as np
-import numpy.typing as npt
-
 from bot.registry import Registry
 from bot.resolver.text import (
     EN_STOPWORDS,
@@ -97,14 +94,6 @@ class SearchIndex:
     doc_postings: dict[str, list[tuple[int, float]]] = field(default_factory=dict)
     doc_idf: dict[str, float] = field(default_factory=dict)
     doc_unknown_idf: float = 1.0
-    # The same postings as arrays, so that scoring a query is a handful of vector operations.
-    key_postings: dict[str, npt.NDArray[np.int32]] = field(default_factory=dict)
-    key_code_starts: npt.NDArray[np.intp] = field(default_factory=lambda: np.zeros(0, np.intp))
-    key_group_codes: list[int] = field(default_factory=list)  # code of each run of keys
-    key_weight: npt.NDArray[np.float64] = field(default_factory=lambda: np.zeros(0))
-    key_token_weight: npt.NDArray[np.float64] = field(default_factory=lambda: np.ones(0))
-    doc_codes: list[int] = field(default_factory=list)  # code of each document row
-    doc_arrays: dict[str, tuple[npt.NDArray[np.int32], npt.NDArray[np.float64]]] = field(default_factory=dict)
 
     def signatures_in(self, text: str) -> list[tuple[int, int]]:
         """(code, fragment length) for each known error-message fragment that appears verbatim in the text."""
@@ -212,17 +201,6 @@ def build_index(registry: Registry) -> SearchIndex:
     index.doc_postings = dict(doc_postings)
     index.doc_idf = {token: math.log(1 + codes / len(posts)) for token, posts in doc_postings.items()}
     index.doc_unknown_idf = math.log(1 + codes)
-    index.doc_codes = sorted(documents)
-    row = {code: i for i, code in enumerate(index.doc_codes)}
-    for token, posts in doc_postings.items():
-        index.doc_arrays[token] = (np.fromiter((row[c] for c, _ in posts), np.int32, len(posts)),
-                                   np.fromiter((w for _, w in posts), np.float64, len(posts)))
-    index.key_postings = {token: np.asarray(posts, np.int32) for token, posts in postings.items()}
-    starts = [i for i, k in enumerate(index.keys) if i == 0 or index.keys[i - 1].code != k.code]
-    index.key_code_starts = np.asarray(starts, np.intp)
-    index.key_group_codes = [index.keys[i].code for i in starts]
-    index.key_weight = np.fromiter((k.weight for k in index.keys), np.float64, len(index.keys))
-    index.key_token_weight = np.fromiter((k.token_weight or 1.0 for k in index.keys), np.float64, len(index.keys))
     # Typo look-up runs over Latin words only; Hangul is matched by bigrams and by whole-string jamo.
     index.vocabulary = sorted(t for t in set(index.idf) | set(index.doc_idf) if not has_hangul(t))
 

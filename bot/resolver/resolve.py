@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+import heapq
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Literal
 
-import numpy as np
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Indel
 
@@ -28,6 +28,8 @@ DOC_MIN_COVER = 0.45
 DOC_MIN_MARGIN = 0.2
 DOC_SURE_COVER = 0.7
 UNKNOWN_BIGRAM_WEIGHT = 0.5
+_CACHE_SIZE = 4096
+_CACHE_MAX_QUERY = 200
 
 _CLASS = re.compile(r"(?<![\w])([1-5])\s?(?:xx|XX|\*\*|백\s?번\s?대|00\s?번\s?대|00s\b|백대|00\s?대)(?![a-z])")
 _COMPARE_CUE = re.compile(
@@ -43,7 +45,6 @@ _FILLERS = ("error", "errors", "status", "response", "code", "meaning", "explain
 _CLASS_FILLER = frozenset({"status", "code", "codes", "http", "the", "what", "are", "is", "코드", "상태", "상태코드",
                            "뭐야", "뭐예요", "알려줘", "there", "of"})
 _HEADER_CUE = re.compile(r"\bheaders?\b|헤더", re.IGNORECASE)
-_HEADER_TOKEN = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:[-\s][A-Za-z0-9]+)*")
 
 
 @dataclass(frozen=True)
@@ -79,6 +80,17 @@ class _Scores:
         return sorted(self.by_code.items(), key=lambda item: (-item[1], item[0]))
 
 
+def _header_key(text: str) -> str:
+    return re.sub(r"[-\s]+", "", text.casefold())
+
+
+def _flexible(registry: Registry, key: str) -> str:
+    """A regex for one header name whose word breaks may be written as '-', a space, or nothing."""
+    original = next(k for k in registry.header_lookup if _header_key(k) == key)
+    parts = [re.escape(p) for p in re.split(r"[-\s]+", original) if p]
+    return r"[-\s]?".join(parts)
+
+
 def detect_lang(text: str) -> Lang:
     return "ko" if has_hangul(text) else "en"
 
@@ -87,6 +99,12 @@ class Resolver:
     def __init__(self, registry: Registry, index: SearchIndex | None = None) -> None:
         self.registry = registry
         self._index = index
+        self._cache: dict[tuple[str, str], Answer] = {}
+        # Every header name and alias, with '-' or a space or nothing between its words ("retry after").
+        self._header_names = {_header_key(key): name for key, name in registry.header_lookup.items()}
+        forms = sorted(self._header_names, key=len, reverse=True)
+        self._header_pattern = re.compile(
+            r"(?<![\w-])(?:" + "|".join(_flexible(registry, key) for key in forms) + r")(?![\w-])", re.IGNORECASE)
         self._fuzzy_word = lru_cache(maxsize=4096)(self._fuzzy_word_uncached)
 
     @property
@@ -99,6 +117,19 @@ class Resolver:
     # ----- public -------------------------------------------------------------------------------------------
 
     def resolve(self, query: str, lang: str = "auto") -> Answer:
+        """The answer for one query. Repeated short queries (teams ask about 502 all day) come from a cache."""
+        if len(query) > _CACHE_MAX_QUERY:
+            return self._resolve(query, lang)
+        key = (query, lang)
+        answer = self._cache.get(key)
+        if answer is None:
+            answer = self._resolve(query, lang)
+            if len(self._cache) >= _CACHE_SIZE:
+                self._cache.pop(next(iter(self._cache)))  # oldest first: dicts keep insertion order
+            self._cache[key] = answer
+        return answer
+
+    def _resolve(self, query: str, lang: str) -> Answer:
         text = clean(query)
         answer_lang: Lang = detect_lang(text) if lang not in ("en", "ko") else lang  # type: ignore[assignment]
         if not text:
@@ -215,27 +246,16 @@ class Resolver:
         return found[0] if found else None
 
     def _header(self, text: str) -> str | None:
+        """A header named in the text: hyphenated names anywhere ('the Retry-After value'), one-word names only
+        with 'header'/'헤더' or on their own ('ETag'), so that 'connection timed out' is not the Connection header."""
         cue = bool(_HEADER_CUE.search(text))
-        tokens = _HEADER_TOKEN.findall(text)
-        stripped = _HEADER_CUE.sub(" ", text).strip(" ?.!:")
-        for token in tokens:
-            candidates = {token, token.replace(" ", "-")}
-            parts = token.split()
-            # also every run of two or three words, for "retry after header" or "the Retry-After value"
-            for size in (3, 2, 1):
-                for i in range(len(parts) - size + 1):
-                    candidates.add("-".join(parts[i:i + size]))
-            for candidate in sorted(candidates, key=len, reverse=True):
-                found = self.registry.header(candidate)
-                if not found:
-                    continue
-                name = found[0]
-                multiword = "-" in name
-                alone = stripped.casefold().replace(" ", "-") == candidate.casefold()
-                if multiword and ("-" in candidate or cue or alone):
-                    return name
-                if cue or alone:
-                    return name
+        stripped = _HEADER_CUE.sub(" ", text).strip(" ?.!:`'\"")
+        for match in self._header_pattern.finditer(text):
+            written = match.group(0)
+            name = self._header_names[_header_key(written)]
+            alone = _header_key(stripped) == _header_key(written)
+            if ("-" in name and ("-" in written or cue or alone)) or cue or alone:
+                return name
         return None
 
     def _compare_by_name(self, text: str) -> list[int] | None:
@@ -289,8 +309,8 @@ class Resolver:
             scores.signatures.add(code)
 
         tokens = tuple(t for t in content_tokens(text) if not self._is_misspelt_filler(t))
-        if not tokens:
-            return scores
+        if not tokens or (scores.signatures and len(tokens) > 8):
+            return scores  # a pasted log line we recognise verbatim needs no word matching
         # Long pastes are matched verbatim (signatures, exact words); typo tolerance is for short questions.
         expand = len(tokens) <= 12
         expanded = [self._fuzzy_word(t) if expand else ((t, 1.0),) for t in tokens]
@@ -331,36 +351,29 @@ class Resolver:
         idf = index.idf
         weights = [idf.get(t, index.unknown_idf) for t in tokens]
         query_weight = sum(weights)
-        size = len(index.keys)
-        key_hit = np.zeros(size)
-        query_hit = np.zeros(size)
+        key_hit: dict[int, float] = defaultdict(float)
+        query_hit: dict[int, float] = defaultdict(float)
         for weight, matches in zip(weights, expanded, strict=True):
-            found = [(index.key_postings[w], sim * idf[w], sim * weight)
-                     for w, sim in matches if w in index.key_postings]
-            if len(found) == 1:
-                positions, gain_key, gain_query = found[0]
-                key_hit[positions] += gain_key
-                query_hit[positions] += gain_query
-            elif found:  # a typo close to several words: each key counts its best match once
-                best_key = np.zeros(size)
-                best_query = np.zeros(size)
-                for positions, gain_key, gain_query in found:
-                    best_key[positions] = np.maximum(best_key[positions], gain_key)
-                    best_query[positions] = np.maximum(best_query[positions], gain_query)
-                key_hit += best_key
-                query_hit += best_query
-        touched = np.flatnonzero(key_hit)
-        if not touched.size:
-            return
-        key_cover = np.minimum(1.0, key_hit[touched] / index.key_token_weight[touched])
-        query_cover = np.minimum(1.0, query_hit[touched] / query_weight)
-        values = index.key_weight[touched] * key_cover ** 0.7 * query_cover ** 0.45
-        # Keys are stored grouped by code, so the best key per code is one reduceat over the whole array.
-        full = np.zeros(size)
-        full[touched] = values
-        best = np.maximum.reduceat(full, index.key_code_starts)
-        for group in np.flatnonzero(best):
-            scores.offer(index.key_group_codes[group], float(best[group]))
+            seen: set[int] | None = set() if len(matches) > 1 else None  # a typo close to several words
+            for word, similarity in matches:
+                postings = index.postings.get(word)
+                if not postings:
+                    continue
+                gain_key = similarity * idf[word]
+                gain_query = similarity * weight
+                for position in postings:
+                    if seen is not None:
+                        if position in seen:
+                            continue  # each key counts its best match for this query word once
+                        seen.add(position)
+                    key_hit[position] += gain_key
+                    query_hit[position] += gain_query
+        keys = index.keys
+        for position, hit in key_hit.items():
+            key = keys[position]
+            key_cover = min(1.0, hit / key.token_weight)
+            query_cover = min(1.0, query_hit[position] / query_weight)
+            scores.offer(key.code, key.weight * key_cover ** 0.7 * query_cover ** 0.45)
 
     def _score_documents(self, tokens: tuple[str, ...], expanded: list[tuple[tuple[str, float], ...]],
                          scores: _Scores) -> None:
@@ -372,22 +385,27 @@ class Resolver:
         weights = [doc_idf.get(t, index.doc_unknown_idf * (UNKNOWN_BIGRAM_WEIGHT if has_hangul(t) else 1.0))
                    for t in tokens]
         query_weight = sum(weights)
-        covered = np.zeros(len(index.doc_codes))
+        covered: dict[int, float] = defaultdict(float)
         for weight, matches in zip(weights, expanded, strict=True):
-            found = [(index.doc_arrays[w], sim) for w, sim in matches if w in index.doc_arrays]
-            if len(found) == 1:
-                (rows, field_weights), sim = found[0]
-                covered[rows] += field_weights * (sim * weight)
-            elif found:
-                best = np.zeros(len(index.doc_codes))
-                for (rows, field_weights), sim in found:
-                    best[rows] = np.maximum(best[rows], field_weights * sim)
-                covered += best * weight
-        order = np.argsort(-covered)[:3]
-        top = float(covered[order[0]])
-        if top <= 0.0:
+            if len(matches) == 1:
+                word, similarity = matches[0]
+                gain = similarity * weight
+                for code, field_weight in index.doc_postings.get(word, ()):
+                    covered[code] += field_weight * gain
+                continue
+            best: dict[int, float] = {}
+            for word, similarity in matches:
+                for code, field_weight in index.doc_postings.get(word, ()):
+                    value = similarity * field_weight
+                    if value > best.get(code, 0.0):
+                        best[code] = value
+            for code, value in best.items():
+                covered[code] += value * weight
+        if not covered:
             return
-        second = float(covered[order[1]]) if len(order) > 1 else 0.0
+        ranked = heapq.nlargest(3, covered.items(), key=lambda item: item[1])
+        top_code, top = ranked[0]
+        second = ranked[1][1] if len(ranked) > 1 else 0.0
         cover = top / query_weight  # how much of the question this code's explanation accounts for
         margin = (top - second) / top  # how clearly it beats the runner-up
         # Calibrated on our regression and held-out sets against the chat corpus (see tests/resolver).
@@ -395,13 +413,11 @@ class Resolver:
             confidence = ANSWER_THRESHOLD + 0.3 * min(1.0, (cover - DOC_MIN_COVER) / 0.5 + margin)
         else:
             confidence = min(ANSWER_THRESHOLD - 0.01, cover)
-        top_code = index.doc_codes[order[0]]
         if min(DOC_FACTOR, confidence) > scores.by_code.get(top_code, 0.0):
             scores.from_documents.add(top_code)
         scores.offer(top_code, min(DOC_FACTOR, confidence))
-        for row in order[1:]:
-            if covered[row] > 0:
-                scores.offer(index.doc_codes[row], min(ANSWER_THRESHOLD - 0.02, float(covered[row]) / query_weight))
+        for code, value in ranked[1:]:
+            scores.offer(code, min(ANSWER_THRESHOLD - 0.02, value / query_weight))
 
 
 @lru_cache(maxsize=1)

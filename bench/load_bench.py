@@ -1,0 +1,300 @@
+"""Load benchmark: one real `statusbot run` process answering N interactions from the fake Discord.
+
+    .venv/bin/python bench/load_bench.py [--n 10000] [--window 16] [--warmup 200]
+
+Starts tests/e2e/fakediscord.py on 127.0.0.1 (in this process, on this event loop) and one bot subprocess
+pointed at it through DISCORD_API_BASE / DISCORD_GATEWAY_URL, waits for on_ready, then drives N
+INTERACTION_CREATE events (a fixed mix: codes, names, Korean, log lines via /http and the context menu,
+classes, headers, comparisons, autocomplete) through the gateway as fast as the bot answers, keeping at
+most --window of them unanswered at any time.  Latency is from just before the fake sends the event to
+the moment the fake has handled the bot's POST .../callback.  Prints figures; asserts nothing.
+
+Realistic extras: every public answer is echoed back to the bot as MESSAGE_CREATE (as Discord does), so
+the bot also receives and ignores N messages.  The warm-up interactions are not counted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import os
+import random
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tests.e2e.fakediscord import FakeDiscord, RestCall  # noqa: E402
+
+TOKEN = "bench.c3RhdHVzYm90LWxvYWQtYmVuY2g.Tok3n-bench"
+TARGETS = {"rate": 1000.0, "p99_ms": 50.0, "rss_mb": 80.0}
+
+MIX: dict[str, list[str]] = {
+    "code": ["404", "503", "418", "500", "HTTP 502", "what does 429 mean", "301", "200", "422", "451", "308", "520"],
+    "name": ["gateway timeout", "gateway timout", "not found", "too many requests", "rate limited", "teapot",
+             "file upload too big", "service unavailable", "unauthorized", "bad gateway"],
+    "korean": ["게이트웨이 타임아웃이 뭐야", "404 에러", "서비스이용불가", "오백삼 에러", "요청 한도 초과", "권한 없음",
+               "찾을 수 없음"],
+    "log": ['"GET /api HTTP/1.1" 502 157 "-" "curl/8.0"', "HTTP/1.1 502 Bad Gateway",
+            "AxiosError: Request failed with status code 401", "status=504 path=/api/orders",
+            "upstream timed out (110: Connection timed out) while reading response header from upstream"],
+    "class": ["5xx", "4xx errors", "2xx 상태 코드", "3xx", "1xx"],
+    "header": ["Retry-After", "WWW-Authenticate", "Location", "Cache-Control"],
+    "compare": ["401 vs 403", "502와 504 차이", "301 vs 308", "500 vs 503"],
+    "autocomplete": ["", "5", "50", "503", "4", "gat", "gate", "bad g", "not f", "too m", "게이", "게이트", "서비",
+                     "teap", "timeout"],
+}
+# share of each kind in the run (sums to 1)
+WEIGHTS = {"code": 0.22, "name": 0.14, "korean": 0.12, "log": 0.12, "class": 0.06, "header": 0.06,
+           "compare": 0.08, "autocomplete": 0.20}
+
+
+@dataclass
+class Item:
+    kind: str
+    payload: dict[str, Any]
+    path: str
+    sent: float = 0.0
+    answered: float = 0.0
+    ok: int = 0
+    errors: list[int] = field(default_factory=list)
+
+
+def build_items(fake: FakeDiscord, n: int, seed: int) -> list[Item]:
+    rng = random.Random(seed)
+    kinds = list(WEIGHTS)
+    weights = [WEIGHTS[k] for k in kinds]
+    guilds = [g.id for g in fake.guilds]
+    items: list[Item] = []
+    for _ in range(n):
+        kind = rng.choices(kinds, weights)[0]
+        text = rng.choice(MIX[kind])
+        guild_id = rng.choice(guilds)
+        locale = "ko" if kind == "korean" or rng.random() < 0.2 else "en-US"
+        if kind == "autocomplete":
+            payload = fake.make_autocomplete("http", {"query": text}, focused="query", guild_id=guild_id,
+                                             locale=locale)
+        elif kind == "log" and rng.random() < 0.5:
+            payload = fake.make_message_command("Explain status codes", text, guild_id=guild_id, locale=locale)
+        else:
+            payload = fake.make_slash_command("http", {"query": text}, guild_id=guild_id, locale=locale)
+        items.append(Item(kind, payload, f"/interactions/{payload['id']}/{payload['token']}/callback"))
+    return items
+
+
+def proc_status(pid: int) -> dict[str, int]:
+    """VmHWM / VmRSS in kB from /proc (psutil is not installed)."""
+    out: dict[str, int] = {}
+    with contextlib.suppress(OSError), open(f"/proc/{pid}/status", encoding="ascii") as fh:
+        for line in fh:
+            key, _, value = line.partition(":")
+            if key in ("VmHWM", "VmRSS"):
+                out[key] = int(value.split()[0])
+    return out
+
+
+def proc_cpu_seconds(pid: int) -> float:
+    with contextlib.suppress(OSError), open(f"/proc/{pid}/stat", encoding="ascii") as fh:
+        fields = fh.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return float("nan")
+
+
+def pct(samples: list[float], q: float) -> float:
+    if not samples:
+        return float("nan")
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, int(len(ordered) * q))]
+
+
+class Tracker:
+    """Hooks the fake's REST call log: every POST .../callback is matched to its interaction."""
+
+    def __init__(self, fake: FakeDiscord, window: int) -> None:
+        self.by_path: dict[str, Item] = {}
+        self.unknown: list[str] = []
+        self.slots = asyncio.Semaphore(window)
+        self.loop = asyncio.get_running_loop()
+        self.pending = 0
+        self.idle = asyncio.Event()
+        self.idle.set()
+        original = fake.calls.append
+
+        def append(call: RestCall) -> None:
+            original(call)
+            if call.api_path.endswith("/callback"):
+                self._on_callback(call)
+
+        fake.calls.append = append  # type: ignore[method-assign]
+
+    def track(self, item: Item) -> None:
+        self.by_path[item.path] = item
+        self.pending += 1
+        self.idle.clear()
+
+    def _on_callback(self, call: RestCall) -> None:  # runs on the fake's loop (this loop)
+        now = time.perf_counter()
+        item = self.by_path.get(call.api_path)
+        if item is None:
+            self.unknown.append(call.api_path)
+            return
+        if call.status >= 300:
+            item.errors.append(call.status)
+            return
+        item.ok += 1
+        if item.ok == 1:
+            item.answered = now
+            self.pending -= 1
+            self.slots.release()
+            if self.pending == 0:
+                self.idle.set()
+
+
+async def drive(fake: FakeDiscord, tracker: Tracker, items: list[Item], stall: float) -> float:
+    """Send every item, at most `window` unanswered; returns wall seconds until the last answer."""
+    start = time.perf_counter()
+    for item in items:
+        try:
+            await asyncio.wait_for(tracker.slots.acquire(), stall)
+        except TimeoutError:
+            print(f"  ! no answer for {stall:.0f} s with a full window; sending the rest anyway", file=sys.stderr)
+        tracker.track(item)
+        item.sent = time.perf_counter()
+        await fake.dispatch("INTERACTION_CREATE", item.payload)
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(tracker.idle.wait(), stall)
+    last = max((i.answered for i in items if i.answered), default=time.perf_counter())
+    return last - start
+
+
+async def wait_ready(proc: subprocess.Popen[bytes], err_path: Path, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while "statusbot: Ready as " not in err_path.read_text("utf-8", errors="replace"):
+        if proc.poll() is not None or time.monotonic() > deadline:
+            raise RuntimeError("the bot did not become ready:\n" + err_path.read_text("utf-8", errors="replace"))
+        await asyncio.sleep(0.05)
+
+
+def stop(proc: subprocess.Popen[bytes]) -> int:
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(5)
+    return proc.returncode
+
+
+async def run(args: argparse.Namespace) -> int:
+    workdir = Path(tempfile.mkdtemp(prefix="statusbot-bench-"))
+    async with FakeDiscord(tokens={TOKEN}) as fake:
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("DISCORD_", "STATUSBOT_", "FAKEDISCORD_"))}
+        env.update(DISCORD_TOKEN=TOKEN, DISCORD_API_BASE=fake.api_base, DISCORD_GATEWAY_URL=fake.gateway_url,
+                   STATUSBOT_DB=str(workdir / "bench.sqlite3"), STATUSBOT_HEARTBEAT=str(workdir / "heartbeat"),
+                   STATUSBOT_LOG_LEVEL="INFO", PYTHONUNBUFFERED="1")
+        err_path = workdir / "bot.stderr"
+        with err_path.open("wb") as err, (workdir / "bot.stdout").open("wb") as out:
+            started = time.perf_counter()
+            proc = subprocess.Popen([sys.executable, "-m", "bot", "run"], env=env, cwd=ROOT, stdin=subprocess.DEVNULL,
+                                    stdout=out, stderr=err)
+            try:
+                await wait_ready(proc, err_path, 60)
+                ready_s = time.perf_counter() - started
+                rss_ready = proc_status(proc.pid).get("VmRSS", 0)
+                tracker = Tracker(fake, args.window)
+                warm = build_items(fake, args.warmup, args.seed + 1)
+                await drive(fake, tracker, warm, args.stall)
+                items = build_items(fake, args.n, args.seed)
+                cpu_before, own_before = proc_cpu_seconds(proc.pid), time.process_time()
+                wall = await drive(fake, tracker, items, args.stall)
+                await asyncio.sleep(args.settle)  # catch late duplicates
+                cpu_bot = proc_cpu_seconds(proc.pid) - cpu_before
+                cpu_fake = time.process_time() - own_before
+                mem = proc_status(proc.pid)
+                alive = proc.poll() is None
+            finally:
+                code = stop(proc)
+    report(args, items, wall, ready_s, rss_ready, mem, cpu_bot, cpu_fake, alive, code, tracker, err_path)
+    return 0
+
+
+def report(args: argparse.Namespace, items: list[Item], wall: float, ready_s: float, rss_ready: int,
+           mem: dict[str, int], cpu_bot: float, cpu_fake: float, alive: bool, code: int, tracker: Tracker,
+           err_path: Path) -> None:
+    answered = [i for i in items if i.ok]
+    lost = [i for i in items if not i.ok]
+    doubled = [i for i in items if i.ok > 1]
+    refused = Counter(s for i in items for s in i.errors)
+    lat = [(i.answered - i.sent) * 1000 for i in answered]
+    rate = len(answered) / wall if wall > 0 else float("nan")
+    p50, p99 = (statistics.median(lat) if lat else float("nan")), pct(lat, 0.99)
+    hwm_mb = mem.get("VmHWM", 0) / 1024
+    by_kind: dict[str, list[float]] = defaultdict(list)
+    for i in answered:
+        by_kind[i.kind].append((i.answered - i.sent) * 1000)
+    stderr = err_path.read_text("utf-8", errors="replace")
+    expected = ("voice will NOT be supported", "without the message content intent")
+    problems = sum(1 for line in stderr.splitlines()
+                   if (" ERROR " in line or " WARNING " in line) and not any(e in line for e in expected))
+
+    def verdict(ok: bool) -> str:
+        return "ok" if ok else "MISSED"
+
+    print("=" * 72)
+    print(f"statusbot load benchmark  n={args.n} window={args.window} warmup={args.warmup} seed={args.seed} "
+          f"cores={os.cpu_count()}")
+    print("-" * 72)
+    print(f"bot ready after        {ready_s:6.2f} s   (RSS at ready {rss_ready / 1024:.1f} MB)")
+    print(f"wall time              {wall:6.2f} s   bot CPU {cpu_bot:.2f} s, bench+fake CPU {cpu_fake:.2f} s")
+    print(f"throughput             {rate:8.0f} interactions/s   target >= {TARGETS['rate']:.0f}   "
+          f"{verdict(rate >= TARGETS['rate'])}")
+    print(f"latency p50 / p99      {p50:6.1f} / {p99:.1f} ms (max {max(lat, default=float('nan')):.1f})   "
+          f"target p99 <= {TARGETS['p99_ms']:.0f}   {verdict(p99 <= TARGETS['p99_ms'])}")
+    print(f"peak RSS (VmHWM)       {hwm_mb:6.1f} MB   (VmRSS at end {mem.get('VmRSS', 0) / 1024:.1f} MB)   "
+          f"target <= {TARGETS['rss_mb']:.0f}   {verdict(hwm_mb <= TARGETS['rss_mb'])}")
+    print(f"answers                {len(answered)}/{len(items)} answered, lost {len(lost)}, "
+          f"doubled {len(doubled)}, refused callbacks {dict(refused) or 0}, unmatched {len(tracker.unknown)}   "
+          f"target lost = 0   {verdict(not lost and not doubled)}")
+    print(f"bot process            {'still running' if alive else 'DIED during the run'}, exit code "
+          f"{code} after SIGTERM, {problems} warning/error log lines")
+    print("-" * 72)
+    print(f"{'kind':<13}{'count':>7}{'p50 ms':>9}{'p99 ms':>9}")
+    for kind in WEIGHTS:
+        samples = by_kind.get(kind, [])
+        print(f"{kind:<13}{len(samples):>7}{statistics.median(samples) if samples else float('nan'):>9.1f}"
+              f"{pct(samples, 0.99):>9.1f}")
+    print("=" * 72)
+    if lost:
+        print("first lost:", ", ".join(f"{i.kind}:{i.payload['data'].get('options') or i.payload['data']['name']}"
+                                       for i in lost[:5]))
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--n", type=int, default=10_000, help="interactions to send (default 10000)")
+    parser.add_argument("--window", type=int, default=16, help="most unanswered interactions at once (default 16)")
+    parser.add_argument("--warmup", type=int, default=200, help="interactions sent first and not counted")
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--stall", type=float, default=30.0, help="give up waiting after this many idle seconds")
+    parser.add_argument("--settle", type=float, default=1.0, help="seconds to watch for duplicate answers")
+    args = parser.parse_args()
+    try:
+        return asyncio.run(run(args))
+    except RuntimeError as exc:
+        print(f"load_bench: {exc}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
