@@ -206,8 +206,9 @@ async def run(args: argparse.Namespace) -> int:
         err_path = workdir / "bot.stderr"
         with err_path.open("wb") as err, (workdir / "bot.stdout").open("wb") as out:
             started = time.perf_counter()
-            proc = subprocess.Popen([sys.executable, "-m", "bot", "run"], env=env, cwd=ROOT, stdin=subprocess.DEVNULL,
-                                    stdout=out, stderr=err)
+            profile = ["-m", "cProfile", "-o", str(Path(args.profile).resolve())] if args.profile else []
+            proc = subprocess.Popen([sys.executable, *profile, "-m", "bot", "run"], env=env, cwd=ROOT,
+                                    stdin=subprocess.DEVNULL, stdout=out, stderr=err)
             try:
                 await wait_ready(proc, err_path, 60)
                 ready_s = time.perf_counter() - started
@@ -287,6 +288,7 @@ def main() -> int:
     parser.add_argument("--warmup", type=int, default=200, help="interactions sent first and not counted")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--stall", type=float, default=30.0, help="give up waiting after this many idle seconds")
+    parser.add_argument("--profile", metavar="FILE", help="run the bot under cProfile, write the stats to FILE")
     parser.add_argument("--settle", type=float, default=1.0, help="seconds to watch for duplicate answers")
     args = parser.parse_args()
     try:

@@ -9,14 +9,17 @@ import re
 from dataclasses import dataclass
 
 # Where the number is said to be a status: these make a hit "strong".
-_STATUS_LINE = re.compile(r"\bHTTP/\d(?:\.\d)?\s+(\d{3})\b", re.IGNORECASE)
+# All patterns run on lower-cased text (case-insensitive matching is slow on long pastes).
+_STATUS_LINE = re.compile(r"\bhttp/\d(?:\.\d)?\s+(\d{3})\b")
 # Combined/common log format: "GET /path HTTP/1.1" 502 157  -> the field right after the quoted request.
-_ACCESS_LOG = re.compile(r"\"[A-Z]+ [^\"]{0,2048}? HTTP/[\d.]+\"\s+(\d{3})\b")
-_KEYED = re.compile(
-    r"(?:\bstatus(?:[ _-]?code)?|\bhttp[ _-]?(?:status|code)|\bresponse[ _-]?code|\bstatuscode|\bcode"
-    r"|\berror|\berr|\bhttp|상태\s*코드|응답\s*코드|코드)"
-    r"[\s\"':=]*\(?(\d{3})\b",
-    re.IGNORECASE,
+_ACCESS_LOG = re.compile(r"\"[a-z]+ [^\"]{0,2048}? http/[\d.]+\"\s+(\d{3})\b")
+# A number said to be a status: checked on the few characters before each three-digit number, which is far
+# cheaper than scanning a long paste for every keyword.
+_THREE_DIGITS = re.compile(r"(?<!\d)(\d{3})(?!\d)")
+_KEY_BEFORE = re.compile(
+    r"(?<![a-z])(?:status(?:[ _-]?code)?|http[ _-]?(?:status|code)|response[ _-]?code|statuscode|code"
+    r"|error|err|http|상태\s*코드|응답\s*코드|코드)"
+    r"[\s\"':=]*\(?$",
 )
 # Any three digits standing alone. Context is checked in code (see _looks_like_other_number).
 _BARE = re.compile(r"(?<![\w.:/#$@%+\-])(\d{3})(?![\d])")
@@ -24,13 +27,11 @@ _UNIT_AFTER = re.compile(
     r"\s?(?:ms|msec|millis|s\b|sec|secs|seconds?|mins?|minutes?|h\b|hrs?|hours?|days?|kb|kib|mb|mib|gb|gib|"
     r"bytes?|b\b|px|%|x\b|th\b|nd\b|rd\b|st\b|원|초|분|시간|개|명|건|번째|일\b|년|월|ms\b|rps|qps|rpm|req/s|"
     r"requests|users|items|rows|lines|times|번\s?(?:시도|반복)|만|천|억|대\b|명)",
-    re.IGNORECASE,
 )
 _CONTEXT_BEFORE = re.compile(
     r"(?:\bport|\bpid|\bline|\bv|\bversion|\bid|\btook|\bafter|\bin|\bwait(?:ed)?|\btimeout|\bsize|\blength"
     r"|\bcontent-length|\bbytes|\bremaining|\blimit|\bcount|\btotal|\bissue|\bpr|\bticket|\broom|\b#|포트|라인)"
     r"[\s:=#]*$",
-    re.IGNORECASE,
 )
 
 
@@ -62,6 +63,9 @@ def _looks_like_other_number(text: str, start: int, end: int) -> bool:
 
 def find_codes(text: str) -> list[CodeHit]:
     """Status numbers in order of appearance, each once. 000 is kept (nginx/ELB 'no response')."""
+    # str.lower can change the length of a few characters (İ); positions only order the hits, so a shift
+    # there is harmless, and the digits themselves are never changed.
+    text = text.lower()
     hits: dict[int, CodeHit] = {}
 
     def add(code: int, start: int, strong: bool) -> None:
@@ -74,11 +78,15 @@ def find_codes(text: str) -> list[CodeHit]:
     for match in access:
         add(int(match.group(1)), match.start(1), True)
         strong_spans.append(match.span())
-    for pattern in (_STATUS_LINE, _KEYED):
-        for match in pattern.finditer(text):
-            if any(s <= match.start(1) < e for s, e in strong_spans):
-                continue
+    for match in _STATUS_LINE.finditer(text):
+        if not any(s <= match.start(1) < e for s, e in strong_spans):
             add(int(match.group(1)), match.start(1), True)
+    for match in _THREE_DIGITS.finditer(text):
+        start = match.start(1)
+        if any(s <= start < e for s, e in strong_spans):
+            continue
+        if _KEY_BEFORE.search(text, max(0, start - 24), start):
+            add(int(match.group(1)), start, True)
     if access:
         # In an access-log line the remaining numbers are byte counts, ports and times.
         return sorted(hits.values(), key=lambda h: h.start)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import heapq
+import itertools
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -44,6 +44,21 @@ _COMPARE_SPLIT = re.compile(r"\s+(?:vs\.?|versus|or|and|와|과|랑|이랑|하�
 _FILLERS = ("error", "errors", "status", "response", "code", "meaning", "explain", "please", "what", "does")
 _CLASS_FILLER = frozenset({"status", "code", "codes", "http", "the", "what", "are", "is", "코드", "상태", "상태코드",
                            "뭐야", "뭐예요", "알려줘", "there", "of"})
+_LATIN_RUN = re.compile(r"[A-Za-z0-9]+")
+_HYPHENATED = re.compile(r"[A-Za-z0-9]+(?:-[A-Za-z0-9]+)+")
+_COMPARE_WORDS = frozenset({"vs", "versus", "difference", "different", "diff", "compare", "comparison", "or",
+                            "instead", "rather"})
+_COMPARE_KO = ("차이", "비교", "다른", "달라", "다르", "구분", "대신")
+_LISTING_WORDS = frozenset({"all", "list", "lists", "types", "kinds", "every", "codes"})
+_LISTING_KO = ("목록", "종류", "리스트", "전부", "모든", "코드들", "전체")
+
+
+def _has_cue(text: str, english: frozenset[str], korean: tuple[str, ...], pattern: re.Pattern[str]) -> bool:
+    """A cheap word-set test first; the regex only confirms the rare hit (it is slow on long pastes)."""
+    if any(k in text for k in korean):
+        return True
+    return not english.isdisjoint(words(text)) and bool(pattern.search(text))
+_HEADER_MAX_WORDS = 5  # the longest header name, in words (Access-Control-Allow-Origin has four)
 _HEADER_CUE = re.compile(r"\bheaders?\b|헤더", re.IGNORECASE)
 
 
@@ -80,15 +95,23 @@ class _Scores:
         return sorted(self.by_code.items(), key=lambda item: (-item[1], item[0]))
 
 
+def _has_header_cue(text: str) -> bool:
+    return "헤더" in text or ("header" in text.casefold() and bool(_HEADER_CUE.search(text)))
+
+
+def _top3(values: dict[int, float]) -> list[tuple[int, float]]:
+    """The three largest items, best first (a plain loop beats heapq for a hundred items)."""
+    top: list[tuple[int, float]] = []
+    for item in values.items():
+        if len(top) < 3 or item[1] > top[-1][1]:
+            top.append(item)
+            top.sort(key=lambda pair: -pair[1])
+            del top[3:]
+    return top
+
+
 def _header_key(text: str) -> str:
-    return re.sub(r"[-\s]+", "", text.casefold())
-
-
-def _flexible(registry: Registry, key: str) -> str:
-    """A regex for one header name whose word breaks may be written as '-', a space, or nothing."""
-    original = next(k for k in registry.header_lookup if _header_key(k) == key)
-    parts = [re.escape(p) for p in re.split(r"[-\s]+", original) if p]
-    return r"[-\s]?".join(parts)
+    return "".join(_LATIN_RUN.findall(text.casefold()))
 
 
 def detect_lang(text: str) -> Lang:
@@ -100,11 +123,10 @@ class Resolver:
         self.registry = registry
         self._index = index
         self._cache: dict[tuple[str, str], Answer] = {}
-        # Every header name and alias, with '-' or a space or nothing between its words ("retry after").
+        # Every header name and alias by its letters alone, so "Retry-After", "retry after" and "RetryAfter" meet.
         self._header_names = {_header_key(key): name for key, name in registry.header_lookup.items()}
-        forms = sorted(self._header_names, key=len, reverse=True)
-        self._header_pattern = re.compile(
-            r"(?<![\w-])(?:" + "|".join(_flexible(registry, key) for key in forms) + r")(?![\w-])", re.IGNORECASE)
+        self._header_first_words = {_LATIN_RUN.findall(key.casefold())[0] for key in registry.header_lookup
+                                    if _LATIN_RUN.search(key)}
         self._fuzzy_word = lru_cache(maxsize=4096)(self._fuzzy_word_uncached)
 
     @property
@@ -144,7 +166,7 @@ class Resolver:
         known = [n for n in numbers if n in self.registry.codes]
         unknown = [n for n in numbers if n not in self.registry.codes]
 
-        if len(known) >= 2 and (_COMPARE_CUE.search(text) or self._only_codes(text)):
+        if len(known) >= 2 and (_has_cue(text, _COMPARE_WORDS, _COMPARE_KO, _COMPARE_CUE) or self._only_codes(text)):
             return Answer(query, "compare", tuple(known[:4]), lang=answer_lang, confidence=0.97, evidence="number")
         if known:
             strong = any(h.strong for h in hits)
@@ -174,7 +196,8 @@ class Resolver:
 
         if cls := self.index.class_keys.get(key) or self._class_by_words(text):
             return Answer(query, "class", cls=cls, lang=answer_lang, confidence=0.9, evidence="name")
-        if _LISTING_CUE.search(text) and (cls := self._class_by_words(_LISTING_CUE.sub(" ", text), loose=True)):
+        if _has_cue(text, _LISTING_WORDS, _LISTING_KO, _LISTING_CUE) and (
+                cls := self._class_by_words(_LISTING_CUE.sub(" ", text), loose=True)):
             return Answer(query, "class", cls=cls, lang=answer_lang, confidence=0.9, evidence="name")
 
         header = self._header(text)
@@ -210,6 +233,8 @@ class Resolver:
 
     def _class_by_words(self, text: str, loose: bool = False) -> str | None:
         """A class named in words ("server errors", "리다이렉트"); loose also reads '서버 에러 코드' as 5xx."""
+        if len(text) > 80:
+            return None  # class names are short
         key = compact(" ".join(w for w in words(text) if w not in _CLASS_FILLER))
         if not key or len(key) > 40:
             return None
@@ -231,7 +256,7 @@ class Resolver:
         """A header named with 'header'/'헤더' in a short question, a hyphenated header name written out in a
         short question ("how does if-none-match work"), or a header named on its own."""
         size = len(words(text))
-        if _HEADER_CUE.search(text) and size <= 10:
+        if size <= 10 and _has_header_cue(text):
             return True
         if "-" in header and header.casefold() in text.casefold() and size <= 8:
             return True
@@ -239,6 +264,8 @@ class Resolver:
 
     def _exact_header(self, text: str) -> str | None:
         """The query is just a header name like 'Content-Range' or 'x-request-id' (maybe with 'header')."""
+        if len(text) > 60:
+            return None
         stripped = _HEADER_CUE.sub(" ", text).strip(" ?.!:`'\"")
         if " " in stripped or "-" not in stripped:
             return None
@@ -248,18 +275,36 @@ class Resolver:
     def _header(self, text: str) -> str | None:
         """A header named in the text: hyphenated names anywhere ('the Retry-After value'), one-word names only
         with 'header'/'헤더' or on their own ('ETag'), so that 'connection timed out' is not the Connection header."""
-        cue = bool(_HEADER_CUE.search(text))
+        cue = _has_header_cue(text)
+        if not cue and len(text) > 60:
+            # Only a hyphenated name counts in a long text without the word 'header'.
+            for match in _HYPHENATED.finditer(text):
+                name = self._header_names.get(_header_key(match.group(0)))
+                if name and "-" in name:
+                    return name
+            return None
         stripped = _HEADER_CUE.sub(" ", text).strip(" ?.!:`'\"")
-        for match in self._header_pattern.finditer(text):
-            written = match.group(0)
-            name = self._header_names[_header_key(written)]
-            alone = _header_key(stripped) == _header_key(written)
-            if ("-" in name and ("-" in written or cue or alone)) or cue or alone:
-                return name
+        spans = [(m.group(0).casefold(), m.start(), m.end()) for m in _LATIN_RUN.finditer(text)]
+        names = self._header_names
+        for i in range(len(spans)):
+            if spans[i][0] not in self._header_first_words:
+                continue
+            for size in range(min(_HEADER_MAX_WORDS, len(spans) - i), 0, -1):
+                window = spans[i:i + size]
+                name = names.get("".join(word for word, _, _ in window))
+                if name is None:
+                    continue
+                gaps = [text[a[2]:b[1]] for a, b in itertools.pairwise(window)]
+                if any(gap not in ("-", " ") for gap in gaps):
+                    continue  # the words must be written together: 'Retry-After', 'retry after'
+                written = text[window[0][1]:window[-1][2]]
+                alone = _header_key(stripped) == _header_key(written)
+                if ("-" in name and ("-" in written or cue or alone)) or cue or alone:
+                    return name
         return None
 
     def _compare_by_name(self, text: str) -> list[int] | None:
-        if not _COMPARE_CUE.search(text):
+        if not _has_cue(text, _COMPARE_WORDS, _COMPARE_KO, _COMPARE_CUE):
             return None
         header = self._header(text)
         if header and "-" in header and header.casefold() in text.casefold():
@@ -267,8 +312,8 @@ class Resolver:
         body = re.sub(r"\b(?:difference|differences|between|compare|comparison|what's|what is|the)\b|차이점?|비교|"
                       r"다른\s?점|구분|뭐야|뭔가요|\?", " ", text, flags=re.IGNORECASE)
         parts = [p for p in _COMPARE_SPLIT.split(body) if p and p.strip()]
-        if len(parts) < 2:
-            return None
+        if len(parts) < 2 or any(len(p.split()) > 5 for p in parts):
+            return None  # "an empty or unexpected response" is one description, not two things compared
         codes: list[int] = []
         for part in parts[:4]:
             scores = self._score_text(part).ranked()
@@ -315,7 +360,8 @@ class Resolver:
         expand = len(tokens) <= 12
         expanded = [self._fuzzy_word(t) if expand else ((t, 1.0),) for t in tokens]
 
-        self._score_keys(tokens, expanded, scores)
+        if len(tokens) <= 8:  # a key is a few words; against a long sentence only the explanations can match
+            self._score_keys(tokens, expanded, scores)
         if len(tokens) >= 3:
             self._score_documents(tokens, expanded, scores)
 
@@ -369,11 +415,17 @@ class Resolver:
                     key_hit[position] += gain_key
                     query_hit[position] += gain_query
         keys = index.keys
+        best: dict[int, float] = {}
         for position, hit in key_hit.items():
             key = keys[position]
-            key_cover = min(1.0, hit / key.token_weight)
-            query_cover = min(1.0, query_hit[position] / query_weight)
-            scores.offer(key.code, key.weight * key_cover ** 0.7 * query_cover ** 0.45)
+            key_cover = hit / key.token_weight
+            query_cover = query_hit[position] / query_weight
+            value = key.weight * (1.0 if key_cover >= 1.0 else key_cover ** 0.7) * (
+                1.0 if query_cover >= 1.0 else query_cover ** 0.45)
+            if value > best.get(key.code, 0.0):
+                best[key.code] = value
+        for code, value in best.items():
+            scores.offer(code, value)
 
     def _score_documents(self, tokens: tuple[str, ...], expanded: list[tuple[tuple[str, float], ...]],
                          scores: _Scores) -> None:
@@ -403,7 +455,7 @@ class Resolver:
                 covered[code] += value * weight
         if not covered:
             return
-        ranked = heapq.nlargest(3, covered.items(), key=lambda item: item[1])
+        ranked = _top3(covered)
         top_code, top = ranked[0]
         second = ranked[1][1] if len(ranked) > 1 else 0.0
         cover = top / query_weight  # how much of the question this code's explanation accounts for
