@@ -94,6 +94,8 @@ class SearchIndex:
     doc_postings: dict[str, list[tuple[int, float]]] = field(default_factory=dict)
     doc_idf: dict[str, float] = field(default_factory=dict)
     doc_unknown_idf: float = 1.0
+    # vendor code -> words that name its vendor; a vendor's code is only a strong guess when they appear
+    vendor_terms: dict[int, frozenset[str]] = field(default_factory=dict)
 
     def signatures_in(self, text: str) -> list[tuple[int, int]]:
         """(code, fragment length) for each known error-message fragment that appears verbatim in the text."""
@@ -117,6 +119,30 @@ def _signatures_in(index: SearchIndex, text: str) -> list[tuple[int, int]]:
         kept.append(signature)
         found.append((code, len(signature)))
     return found
+
+
+# Words in a vendor field that do not name a vendor.
+_GENERIC_VENDOR_WORDS = frozenset({
+    "informal", "convention", "of", "some", "http", "proxies", "client", "libraries", "no", "rfc", "tool", "and",
+    "log", "logs", "load", "balancer", "balancing", "hosting", "shared", "extensions", "deprecated", "legacy",
+    "framework", "modules", "bandwidth", "on", "the", "web", "elastic",
+})
+# How Korean developers write vendor names, and the short names people use.
+_VENDOR_SPELLINGS = {
+    "cloudflare": ("클라우드플레어", "클플", "cf"), "nginx": ("엔진엑스",), "aws": ("아마존", "alb", "elb"),
+    "laravel": ("라라벨",), "twitter": ("트위터",), "microsoft": ("마이크로소프트", "ms"), "iis": (),
+    "spring": ("스프링",), "apache": ("아파치",), "cpanel": (), "esri": (), "arcgis": (),
+}
+
+
+def vendor_terms(vendor: str) -> frozenset[str]:
+    terms: set[str] = set()
+    for word in _LATIN.findall(vendor.casefold()):
+        if word in _GENERIC_VENDOR_WORDS or len(word) < 3:
+            continue
+        terms.add(word)
+        terms.update(_VENDOR_SPELLINGS.get(word, ()))
+    return frozenset(terms)
 
 
 def content_tokens(text: str) -> tuple[str, ...]:
@@ -171,6 +197,8 @@ def build_index(registry: Registry) -> SearchIndex:
         for signature in entry.signatures:
             signatures.setdefault(signature.casefold(), entry.code)
         document(entry.code, names, DOC_NAMES)
+        if entry.status == "vendor" and (terms := vendor_terms(entry.vendor)):
+            index.vendor_terms[entry.code] = terms
         document(entry.code, [entry.summary.en, entry.summary.ko], DOC_SUMMARY)
         document(entry.code, [*entry.causes.en, *entry.causes.ko], DOC_CAUSES)
         document(entry.code, [entry.detail.en, entry.detail.ko], DOC_DETAIL)

@@ -28,6 +28,7 @@ DOC_MIN_COVER = 0.45
 DOC_MIN_MARGIN = 0.2
 DOC_SURE_COVER = 0.7
 UNKNOWN_BIGRAM_WEIGHT = 0.5
+VENDOR_UNNAMED = 0.8
 _CACHE_SIZE = 4096
 _CACHE_MAX_QUERY = 200
 
@@ -45,6 +46,8 @@ _FILLERS = ("error", "errors", "status", "response", "code", "meaning", "explain
 _CLASS_FILLER = frozenset({"status", "code", "codes", "http", "the", "what", "are", "is", "코드", "상태", "상태코드",
                            "뭐야", "뭐예요", "알려줘", "there", "of"})
 _LATIN_RUN = re.compile(r"[A-Za-z0-9]+")
+_QUESTION = re.compile(r"\?|\b(?:what|whats|how|why|when|which|explain|meaning|mean|does|do)\b"
+                       r"|뭐|무슨|뜻|의미|어떻게|언제|왜|알려|설명|인가요|나요|예요|에요", re.IGNORECASE)
 _HYPHENATED = re.compile(r"[A-Za-z0-9]+(?:-[A-Za-z0-9]+)+")
 _COMPARE_WORDS = frozenset({"vs", "versus", "difference", "different", "diff", "compare", "comparison", "or",
                             "instead", "rather"})
@@ -256,8 +259,8 @@ class Resolver:
         """A header named with 'header'/'헤더' in a short question, a hyphenated header name written out in a
         short question ("how does if-none-match work"), or a header named on its own."""
         size = len(words(text))
-        if size <= 10 and _has_header_cue(text):
-            return True
+        if size <= 10 and _has_header_cue(text) and (size <= 5 or _QUESTION.search(text)):
+            return True  # "ETag 헤더가 뭐예요", not "refused since there's no Content-Length header"
         if "-" in header and header.casefold() in text.casefold() and size <= 8:
             return True
         return size <= 4 and best_code_score < 0.9
@@ -363,7 +366,7 @@ class Resolver:
         if len(tokens) <= 8:  # a key is a few words; against a long sentence only the explanations can match
             self._score_keys(tokens, expanded, scores)
         if len(tokens) >= 3:
-            self._score_documents(tokens, expanded, scores)
+            self._score_documents(text, tokens, expanded, scores)
 
         best = max(scores.by_code.values(), default=0.0)
         hangul_words = [w for w in words(text) if has_hangul(w)]
@@ -427,8 +430,8 @@ class Resolver:
         for code, value in best.items():
             scores.offer(code, value)
 
-    def _score_documents(self, tokens: tuple[str, ...], expanded: list[tuple[tuple[str, float], ...]],
-                         scores: _Scores) -> None:
+    def _score_documents(self, text: str, tokens: tuple[str, ...],
+                         expanded: list[tuple[tuple[str, float], ...]], scores: _Scores) -> None:
         """Descriptions: how much of the query a code's whole explanation accounts for."""
         index = self.index
         doc_idf = index.doc_idf
@@ -455,6 +458,15 @@ class Resolver:
                 covered[code] += value * weight
         if not covered:
             return
+        if index.vendor_terms:
+            # A vendor's code (Cloudflare 524, AWS 460) describes that vendor's product: without the vendor in
+            # the question, the standard code that says the same thing should win.
+            present = set(words(text))
+            lowered = text.casefold()
+            for code, terms in index.vendor_terms.items():
+                if code in covered and present.isdisjoint(terms) and not any(
+                        t in lowered for t in terms if has_hangul(t)):
+                    covered[code] *= VENDOR_UNNAMED
         ranked = _top3(covered)
         top_code, top = ranked[0]
         second = ranked[1][1] if len(ranked) > 1 else 0.0
