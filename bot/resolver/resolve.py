@@ -27,8 +27,9 @@ DOC_FACTOR = 0.92  # a description can come close to, but not beat, an exact nam
 DOC_MIN_COVER = 0.45
 DOC_MIN_MARGIN = 0.2
 DOC_SURE_COVER = 0.7
-UNKNOWN_BIGRAM_WEIGHT = 0.5
+UNKNOWN_BIGRAM_WEIGHT = 0.35
 VENDOR_UNNAMED = 0.8
+DOC_PLAIN_STATEMENT = 0.85  # a description with no question or trouble word must match this well
 _CACHE_SIZE = 4096
 _CACHE_MAX_QUERY = 200
 
@@ -46,6 +47,13 @@ _FILLERS = ("error", "errors", "status", "response", "code", "meaning", "explain
 _CLASS_FILLER = frozenset({"status", "code", "codes", "http", "the", "what", "are", "is", "코드", "상태", "상태코드",
                            "뭐야", "뭐예요", "알려줘", "there", "of"})
 _LATIN_RUN = re.compile(r"[A-Za-z0-9]+")
+_TROUBLE = re.compile(
+    r"\b(?:error|errors|fail|fails|failed|failing|failure|refus\w*|reject\w*|denied|deny|block\w*|timeout|timed out"
+    r"|expired|invalid|too many|too large|too big|too long|too slow|exceed\w*|unavailable|down|cannot|can't|couldn't"
+    r"|won't|doesn't|isn't|not|no|unable|wrong|missing|broken|crash\w*|limit\w*|returns?|says|getting|got)\b"
+    r"|에러|오류|실패|거절|거부|차단|안\s?[돼됨됩해함한하]|떠요|뜹니다|뜨네|뜸|나와요|나옵니다|나오는|나옴|초과|만료|없|못|끊"
+    r"|느려|늦|필요",
+    re.IGNORECASE)
 _QUESTION = re.compile(r"\?|\b(?:what|whats|how|why|when|which|explain|meaning|mean|does|do)\b"
                        r"|뭐|무슨|뜻|의미|어떻게|언제|왜|알려|설명|인가요|나요|예요|에요", re.IGNORECASE)
 _HYPHENATED = re.compile(r"[A-Za-z0-9]+(?:-[A-Za-z0-9]+)+")
@@ -209,6 +217,10 @@ class Resolver:
         best_code, best = ranked[0] if ranked else (0, 0.0)
         if header and self._is_header_question(text, header, best):
             return Answer(query, "header", header=header, lang=answer_lang, confidence=0.9, evidence="name")
+        if best >= ANSWER_THRESHOLD and best_code in scores.from_documents and best < DOC_PLAIN_STATEMENT \
+                and not _QUESTION.search(text) and not _TROUBLE.search(text):
+            # A description that neither asks nor reports a problem ("the new endpoint is live") is chat.
+            best = ANSWER_THRESHOLD - 0.01
         if best >= ANSWER_THRESHOLD:
             evidence = "signature" if best_code in scores.signatures else (
                 "name" if best >= 0.8 and best_code not in scores.from_documents else "description")

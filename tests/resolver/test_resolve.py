@@ -108,3 +108,16 @@ def test_header_answer_names_header(resolver: Resolver) -> None:
 def test_confidence_range(resolver: Resolver) -> None:
     for query in ("503", "gatway timout", "hello", "401 vs 403", "5xx", "Retry-After"):
         assert 0.0 <= resolver.resolve(query).confidence <= 1.0
+
+
+def test_mostly_silent_on_chat(resolver: Resolver) -> None:
+    """The resolver itself (not only the channel gate) should not explain ordinary chat."""
+    lines = [line for line in (HERE / "chat_lines.txt").read_text(encoding="utf-8").splitlines()
+             if line.strip() and not line.startswith("#")]
+    answered = [line for line in lines if resolver.resolve(line).kind != "none"]
+    assert len(answered) <= len(lines) // 50, answered
+
+
+def test_vendor_code_needs_its_vendor(resolver: Resolver) -> None:
+    assert resolver.resolve("the reverse proxy gave up waiting for the upstream app to respond").codes == (504,)
+    assert resolver.resolve("cloudflare gave up waiting for the origin to respond").codes == (524,)
