@@ -38,6 +38,7 @@ log = logging.getLogger("statusbot")
 
 MAX_QUERY = 400  # characters of a slash-command query; the resolver caps anything longer anyway
 HEARTBEAT_SECONDS = 15.0
+PAYLOAD_CACHE_SIZE = 2048
 
 
 def intents_for(settings: Settings) -> discord.Intents:
@@ -71,6 +72,7 @@ class StatusBot(commands.AutoShardedBot):
         self.autocompleter = Autocompleter(registry, resolver)
         self.cooldowns = Cooldowns(settings.user_cooldown, settings.channel_burst, settings.channel_window)
         self._heartbeat_task: asyncio.Task[None] | None = None
+        self._payload_cache: dict[tuple[Answer, bool], dict[str, Any]] = {}
         self._guard_gateway_parsers()
         add_commands(self)
 
@@ -161,15 +163,26 @@ class StatusBot(commands.AutoShardedBot):
         if guild_id is not None and permissions is not None and not permissions.embed_links:
             return {"content": answer_plain_text(answer, self.registry), "allowed_mentions":
                     discord.AllowedMentions.none()}
-        pictures = {}
-        if self.store.guild(guild_id).pictures:
-            pictures = {c: picture_url(c, self.settings.picture_base) for c in answer.codes}
-        payload = answer_payload(answer, self.registry, {c: u for c, u in pictures.items() if u})
-        kwargs = message_kwargs(payload)
+        kwargs = message_kwargs(self._payload(answer, self.store.guild(guild_id).pictures))
         if answer.kind == "code" and len(answer.codes) > 3:
             kwargs["content"] = self.registry.ui.text("notes", "too_many", answer.lang, count=len(answer.codes),
                                                       shown=len(kwargs["embeds"]))
         return kwargs
+
+    def _payload(self, answer: Answer, pictures: bool) -> dict[str, Any]:
+        """The rendered message for an answer. Answers repeat all day (502, 504), so the data is cached; it is
+        never mutated after rendering, and discord.py objects are still built fresh for every send."""
+        key = (answer, pictures)
+        payload = self._payload_cache.get(key)
+        if payload is None:
+            thumbnails = {}
+            if pictures:
+                thumbnails = {c: url for c in answer.codes if (url := picture_url(c, self.settings.picture_base))}
+            payload = answer_payload(answer, self.registry, thumbnails)
+            if len(self._payload_cache) >= PAYLOAD_CACHE_SIZE:
+                self._payload_cache.pop(next(iter(self._payload_cache)))
+            self._payload_cache[key] = payload
+        return payload
 
     def language(self, explicit: str | None, guild_id: int | None, locale: object, query: str) -> Lang:
         server = self.store.guild(guild_id).lang
