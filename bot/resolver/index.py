@@ -96,6 +96,16 @@ class SearchIndex:
     doc_unknown_idf: float = 1.0
     # vendor code -> words that name its vendor; a vendor's code is only a strong guess when they appear
     vendor_terms: dict[int, frozenset[str]] = field(default_factory=dict)
+    vendor_by_word: dict[str, set[int]] = field(default_factory=dict)  # Latin vendor word -> codes
+    vendor_by_hangul: list[tuple[str, int]] = field(default_factory=list)  # Korean spelling -> code
+
+    def vendors_named_in(self, text: str) -> set[int]:
+        """Vendor codes whose vendor the text names ('cloudflare', 'nginx', '클라우드플레어')."""
+        named: set[int] = set()
+        for word in set(_LATIN.findall(text.casefold())):
+            named |= self.vendor_by_word.get(word, set())
+        named.update(code for spelling, code in self.vendor_by_hangul if spelling in text)
+        return named
 
     def signatures_in(self, text: str) -> list[tuple[int, int]]:
         """(code, fragment length) for each known error-message fragment that appears verbatim in the text."""
@@ -199,6 +209,11 @@ def build_index(registry: Registry) -> SearchIndex:
         document(entry.code, names, DOC_NAMES)
         if entry.status == "vendor" and (terms := vendor_terms(entry.vendor)):
             index.vendor_terms[entry.code] = terms
+            for term in terms:
+                if has_hangul(term):
+                    index.vendor_by_hangul.append((term, entry.code))
+                else:
+                    index.vendor_by_word.setdefault(term, set()).add(entry.code)
         document(entry.code, [entry.summary.en, entry.summary.ko], DOC_SUMMARY)
         document(entry.code, [*entry.causes.en, *entry.causes.ko], DOC_CAUSES)
         document(entry.code, [entry.detail.en, entry.detail.ko], DOC_DETAIL)

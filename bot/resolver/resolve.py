@@ -7,6 +7,7 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
+from operator import itemgetter
 from typing import Literal
 
 from rapidfuzz import fuzz, process
@@ -108,17 +109,6 @@ class _Scores:
 
 def _has_header_cue(text: str) -> bool:
     return "헤더" in text or ("header" in text.casefold() and bool(_HEADER_CUE.search(text)))
-
-
-def _top3(values: dict[int, float]) -> list[tuple[int, float]]:
-    """The three largest items, best first (a plain loop beats heapq for a hundred items)."""
-    top: list[tuple[int, float]] = []
-    for item in values.items():
-        if len(top) < 3 or item[1] > top[-1][1]:
-            top.append(item)
-            top.sort(key=lambda pair: -pair[1])
-            del top[3:]
-    return top
 
 
 def _header_key(text: str) -> str:
@@ -381,15 +371,21 @@ class Resolver:
             self._score_documents(text, tokens, expanded, scores)
 
         best = max(scores.by_code.values(), default=0.0)
+        if best >= 0.85:
+            return scores
+        # A whole-string comparison only helps when a word is not one we know: that is what a typo looks like.
+        unknown = [t for t in tokens if t not in index.idf and t not in index.doc_idf]
+        if not unknown:
+            return scores
         hangul_words = [w for w in words(text) if has_hangul(w)]
-        if best < 0.85 and 0 < len(hangul_words) <= 3 and index.korean_compact:
+        if 0 < len(hangul_words) <= 3 and index.korean_compact and any(has_hangul(t) for t in unknown):
             # Whole-string jamo similarity catches typos inside syllables (타입아웃 ~ 타임아웃) in short names.
             squeezed = jamo("".join(hangul_words))
             choices, positions = index.korean_buckets.near(squeezed, 0.78)
             for _, score, i in process.extract(squeezed, choices, scorer=fuzz.ratio, score_cutoff=78, limit=3):
                 key = index.keys[positions[i]]
                 scores.offer(key.code, key.weight * score / 100.0)
-        elif best < 0.85 and len(tokens) <= 4:
+        elif len(tokens) <= 4:
             squeezed = compact(text)
             if 5 <= len(squeezed) <= 40:
                 choices, _ = index.exact_buckets.near(squeezed, 0.82)
@@ -473,13 +469,11 @@ class Resolver:
         if index.vendor_terms:
             # A vendor's code (Cloudflare 524, AWS 460) describes that vendor's product: without the vendor in
             # the question, the standard code that says the same thing should win.
-            present = set(words(text))
-            lowered = text.casefold()
-            for code, terms in index.vendor_terms.items():
-                if code in covered and present.isdisjoint(terms) and not any(
-                        t in lowered for t in terms if has_hangul(t)):
+            named = index.vendors_named_in(text)
+            for code in index.vendor_terms.keys() & covered.keys():
+                if code not in named:
                     covered[code] *= VENDOR_UNNAMED
-        ranked = _top3(covered)
+        ranked = sorted(covered.items(), key=itemgetter(1), reverse=True)[:3]
         top_code, top = ranked[0]
         second = ranked[1][1] if len(ranked) > 1 else 0.0
         cover = top / query_weight  # how much of the question this code's explanation accounts for
