@@ -88,6 +88,10 @@ class SearchIndex:
     exact_buckets: LengthBuckets = field(default_factory=lambda: LengthBuckets([]))
     # anchor word -> [(signature, code)]: a signature is only looked for when its rarest word is in the text
     signatures: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
+    # per key position, as flat lists for the scoring loop
+    key_code: list[int] = field(default_factory=list)
+    key_weight: list[float] = field(default_factory=list)
+    key_token_weight: list[float] = field(default_factory=list)
     class_keys: dict[str, str] = field(default_factory=dict)  # compact alias -> "5xx"
     class_key_list: list[str] = field(default_factory=list)
     # token -> [(code, field weight)], and idf over codes
@@ -235,6 +239,9 @@ def build_index(registry: Registry) -> SearchIndex:
     index.postings = dict(postings)
     index.keys = [Key(code, text, weight, tokens, sum(index.idf[t] for t in tokens))
                   for code, text, weight, tokens in raw_keys]
+    index.key_code = [k.code for k in index.keys]
+    index.key_weight = [k.weight for k in index.keys]
+    index.key_token_weight = [k.token_weight for k in index.keys]
 
     doc_postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
     for code, doc in documents.items():

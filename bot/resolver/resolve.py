@@ -32,6 +32,7 @@ UNKNOWN_BIGRAM_WEIGHT = 0.35
 VENDOR_UNNAMED = 0.8
 DOC_PLAIN_STATEMENT = 0.85  # a description with no question or trouble word must match this well
 _CACHE_SIZE = 4096
+_MIN_KEY_COVER = 0.3
 _CACHE_MAX_QUERY = 200
 
 _CLASS = re.compile(r"(?<![\w])([1-5])\s?(?:xx|XX|\*\*|백\s?번\s?대|00\s?번\s?대|00s\b|백대|00\s?대)(?![a-z])")
@@ -408,8 +409,10 @@ class Resolver:
         idf = index.idf
         weights = [idf.get(t, index.unknown_idf) for t in tokens]
         query_weight = sum(weights)
-        key_hit: dict[int, float] = defaultdict(float)
-        query_hit: dict[int, float] = defaultdict(float)
+        # For an exactly matched word the key gains what the query gains; only typo matches differ, and that
+        # difference is kept aside, so the common case is one dict update per posting.
+        key_hit: dict[int, float] = {}
+        query_extra: dict[int, float] = {}
         for weight, matches in zip(weights, expanded, strict=True):
             seen: set[int] | None = set() if len(matches) > 1 else None  # a typo close to several words
             for word, similarity in matches:
@@ -417,24 +420,27 @@ class Resolver:
                 if not postings:
                     continue
                 gain_key = similarity * idf[word]
-                gain_query = similarity * weight
+                extra = similarity * weight - gain_key
                 for position in postings:
                     if seen is not None:
                         if position in seen:
                             continue  # each key counts its best match for this query word once
                         seen.add(position)
-                    key_hit[position] += gain_key
-                    query_hit[position] += gain_query
-        keys = index.keys
+                    key_hit[position] = key_hit.get(position, 0.0) + gain_key
+                    if extra:
+                        query_extra[position] = query_extra.get(position, 0.0) + extra
+        key_code, key_weight, key_total = index.key_code, index.key_weight, index.key_token_weight
         best: dict[int, float] = {}
         for position, hit in key_hit.items():
-            key = keys[position]
-            key_cover = hit / key.token_weight
-            query_cover = query_hit[position] / query_weight
-            value = key.weight * (1.0 if key_cover >= 1.0 else key_cover ** 0.7) * (
+            key_cover = hit / key_total[position]
+            if key_cover < _MIN_KEY_COVER:
+                continue  # a key mostly unmatched can neither answer nor be suggested
+            query_cover = (hit + query_extra.get(position, 0.0)) / query_weight
+            value = key_weight[position] * (1.0 if key_cover >= 1.0 else key_cover ** 0.7) * (
                 1.0 if query_cover >= 1.0 else query_cover ** 0.45)
-            if value > best.get(key.code, 0.0):
-                best[key.code] = value
+            code = key_code[position]
+            if value > best.get(code, 0.0):
+                best[code] = value
         for code, value in best.items():
             scores.offer(code, value)
 
@@ -445,16 +451,18 @@ class Resolver:
         doc_idf = index.doc_idf
         # A Hangul bigram no explanation uses is mostly a word ending (다고, 했는데): it dilutes less than an
         # unknown English word, which is real evidence the message is about something else.
-        weights = [doc_idf.get(t, index.doc_unknown_idf * (UNKNOWN_BIGRAM_WEIGHT if has_hangul(t) else 1.0))
-                   for t in tokens]
+        unknown = index.doc_unknown_idf
+        weights = [w if (w := doc_idf.get(t)) is not None else
+                   unknown * (UNKNOWN_BIGRAM_WEIGHT if has_hangul(t) else 1.0) for t in tokens]
         query_weight = sum(weights)
-        covered: dict[int, float] = defaultdict(float)
+        covered: dict[int, float] = {}
+        get = covered.get
         for weight, matches in zip(weights, expanded, strict=True):
             if len(matches) == 1:
                 word, similarity = matches[0]
                 gain = similarity * weight
                 for code, field_weight in index.doc_postings.get(word, ()):
-                    covered[code] += field_weight * gain
+                    covered[code] = get(code, 0.0) + field_weight * gain
                 continue
             best: dict[int, float] = {}
             for word, similarity in matches:
@@ -463,7 +471,7 @@ class Resolver:
                     if value > best.get(code, 0.0):
                         best[code] = value
             for code, value in best.items():
-                covered[code] += value * weight
+                covered[code] = get(code, 0.0) + value * weight
         if not covered:
             return
         if index.vendor_terms:
