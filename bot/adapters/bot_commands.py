@@ -105,13 +105,8 @@ def _load_core() -> tuple[Any, Any] | int:
         return _fail(f"knowledge error: {exc}", EXIT_FAILED)
 
 
-def cmd_run(args: argparse.Namespace) -> int:
-    import asyncio
-
-    if args.shard_ids is not None and args.shard_count is None:
-        return _fail("--shard-ids needs --shard-count", EXIT_USAGE)
-    if args.shard_ids and args.shard_count and max(args.shard_ids) >= args.shard_count:
-        return _fail("every shard id must be below --shard-count", EXIT_USAGE)
+def _prepare() -> tuple[Settings, tuple[Any, Any]] | int:
+    """Settings, logging, knowledge and the Discord endpoints: what run and sync both need, or an exit code."""
     settings = _settings()
     if isinstance(settings, int):
         return settings
@@ -120,6 +115,20 @@ def cmd_run(args: argparse.Namespace) -> int:
     if isinstance(core, int):
         return core
     point_at_discord(settings)
+    return settings, core
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    import asyncio
+
+    if args.shard_ids is not None and args.shard_count is None:
+        return _fail("--shard-ids needs --shard-count", EXIT_USAGE)
+    if args.shard_ids and args.shard_count and max(args.shard_ids) >= args.shard_count:
+        return _fail("every shard id must be below --shard-count", EXIT_USAGE)
+    prepared = _prepare()
+    if isinstance(prepared, int):
+        return prepared
+    settings, core = prepared
     try:
         try:
             import uvloop  # a faster event loop where available (Linux, macOS)
@@ -188,16 +197,12 @@ async def _run(settings: Settings, core: tuple[Any, Any], shard_count: int | Non
 
 
 def cmd_sync(args: argparse.Namespace) -> int:
-    settings = _settings()
-    if isinstance(settings, int):
-        return settings
-    _setup_logging(settings)
-    core = _load_core()
-    if isinstance(core, int):
-        return core
-    point_at_discord(settings)
     import asyncio
 
+    prepared = _prepare()
+    if isinstance(prepared, int):
+        return prepared
+    settings, core = prepared
     return asyncio.run(_sync(settings, core, args.guild))
 
 
