@@ -81,6 +81,11 @@ def _setup_logging(settings: Settings) -> None:
     root.setLevel(settings.log_level)
     # discord.py's gateway chatter is useful at DEBUG only.
     logging.getLogger("discord").setLevel(max(settings.log_level, logging.INFO))
+    # The bot never joins voice: discord.py's warnings about missing voice libraries would only alarm people.
+    from discord.voice_client import VoiceClient
+
+    VoiceClient.warn_nacl = False
+    VoiceClient.warn_dave = False
 
 
 def point_at_discord(settings: Settings) -> None:

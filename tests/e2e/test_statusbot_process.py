@@ -274,6 +274,26 @@ def test_commands_synced_on_first_start_only(fake: FakeDiscordThread, launch: La
     assert "not syncing" in second.stderr
 
 
+def test_sync_command_to_one_guild(fake: FakeDiscordThread, tmp_path: Path) -> None:
+    """`statusbot sync --guild ID` uploads the tree to that guild only (no gateway), prints one line, exits 0;
+    with a rejected token it exits 1 with one line."""
+    guild_id = fake.guilds[0].id
+    env = bot_env(fake, tmp_path, db=tmp_path / "sync.sqlite3")
+    done = run_once(env, "sync", "--guild", str(guild_id))
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == f"synced 3 commands to guild {guild_id}"
+    puts = fake.calls.filter(lambda c: c.method == "PUT" and "/commands" in c.api_path)
+    assert [c.api_path.split("/")[-2] for c in puts] == [str(guild_id)]
+    assert not fake.gateway_log.filter(lambda f: f.direction == "in" and f.op == 2)  # never connected
+    assert "voice will NOT be supported" not in done.stderr  # the bot has no voice; no noise about it
+
+    refused = run_once(bot_env(fake, tmp_path, db=tmp_path / "sync.sqlite3", token=BAD_TOKEN), "sync")
+    assert refused.returncode == 1
+    assert refused.stdout == ""
+    assert "statusbot: Discord rejected the token (401 Unauthorized): check DISCORD_TOKEN" in refused.stderr
+    assert "Traceback" not in refused.stderr
+
+
 # ---- gateway faults --------------------------------------------------------------------------
 
 
