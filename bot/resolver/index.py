@@ -40,6 +40,7 @@ DOC_SUMMARY = 0.8
 DOC_CAUSES = 0.65
 DOC_DETAIL = 0.5
 DOC_CHECKS = 0.45
+DOC_COMMON_SHARE = 0.3  # a token in more than this share of the explanations keeps only its strong fields
 
 
 @dataclass(frozen=True)
@@ -248,8 +249,13 @@ def build_index(registry: Registry) -> SearchIndex:
         for token, weight in doc.items():
             doc_postings[token].append((code, weight))
     codes = max(1, len(documents))
-    index.doc_postings = dict(doc_postings)
     index.doc_idf = {token: math.log(1 + codes / len(posts)) for token, posts in doc_postings.items()}
+    # A word found in the long texts (detail, checks) of most codes ('request', 'server', the 습니다 of every
+    # Korean sentence) adds almost nothing there but costs the most to score: keep only its strong fields.
+    for token, posts in doc_postings.items():
+        if len(posts) > codes * DOC_COMMON_SHARE:
+            doc_postings[token] = [(code, weight) for code, weight in posts if weight >= DOC_CAUSES]
+    index.doc_postings = {token: posts for token, posts in doc_postings.items() if posts}
     index.doc_unknown_idf = math.log(1 + codes)
     # Typo look-up runs over Latin words only; Hangul is matched by bigrams and by whole-string jamo.
     index.vocabulary = sorted(t for t in set(index.idf) | set(index.doc_idf) if not has_hangul(t))
