@@ -22,15 +22,17 @@ _KEY_BEFORE = re.compile(
     r"[\s\"':=]*\(?$",
 )
 # Any three digits standing alone. Context is checked in code (see _looks_like_other_number).
-_BARE = re.compile(r"(?<![\w.:/#$@%+\-])(\d{3})(?![\d])")
+# Hangul may touch the number ("갑자기503뱉음"); Latin letters and digits may not ("v503", "a404b").
+_BARE = re.compile(r"(?<![0-9a-z_.:/#$@%+\-])(\d{3})(?![\d])")
 _UNIT_AFTER = re.compile(
     r"\s?(?:ms|msec|millis|s\b|sec|secs|seconds?|mins?|minutes?|h\b|hrs?|hours?|days?|kb|kib|mb|mib|gb|gib|"
     r"bytes?|b\b|px|%|x\b|th\b|nd\b|rd\b|st\b|원|초|분|시간|개|명|건|번째|일\b|년|월|ms\b|rps|qps|rpm|req/s|"
-    r"requests|users|items|rows|lines|times|번\s?(?:시도|반복)|만|천|억|대\b|명)",
+    r"requests|users|items|rows|lines|times|번\s?(?:시도|반복)|만|천|억|대\b|명|호|층|동\b|번지|회|개월|주\b)",
 )
 _CONTEXT_BEFORE = re.compile(
     r"(?:\bport|\bpid|\bline|\bv|\bversion|\bid|\btook|\bafter|\bin|\bwait(?:ed)?|\btimeout|\bsize|\blength"
-    r"|\bcontent-length|\bbytes|\bremaining|\blimit|\bcount|\btotal|\bissue|\bpr|\bticket|\broom|\b#|포트|라인)"
+    r"|\bcontent-length|\bbytes|\bremaining|\blimit|\bcount|\btotal|\bissue|\bpr|\bticket|\broom|\b#|\bbuild"
+    r"|\brelease|\bsprint|\bweek|\bstep|\bjob|포트|라인|빌드|버전|티켓|회의실|스프린트)"
     r"[\s:=#]*$",
 )
 

@@ -101,6 +101,7 @@ class SearchIndex:
     doc_unknown_idf: float = 1.0
     # vendor code -> words that name its vendor; a vendor's code is only a strong guess when they appear
     vendor_terms: dict[int, frozenset[str]] = field(default_factory=dict)
+    hangul_words: set[str] = field(default_factory=set)  # every Korean stem the knowledge uses (typo check)
     vendor_by_word: dict[str, set[int]] = field(default_factory=dict)  # Latin vendor word -> codes
     vendor_by_hangul: list[tuple[str, int]] = field(default_factory=list)  # Korean spelling -> code
 
@@ -196,6 +197,7 @@ def build_index(registry: Registry) -> SearchIndex:
     def document(code: int, texts: tuple[str, ...] | list[str], weight: float) -> None:
         doc = documents[code]
         for text in texts:
+            index.hangul_words.update(map(strip_korean_suffix, _HANGUL.findall(text)))
             for token in content_tokens(text):
                 if doc.get(token, 0.0) < weight:
                     doc[token] = weight

@@ -17,7 +17,7 @@ from bot.models import Lang
 from bot.registry import Registry, code_class, get_registry
 from bot.resolver.extract import find_codes
 from bot.resolver.index import SearchIndex, build_index, content_tokens
-from bot.resolver.text import clean, compact, has_hangul, jamo, korean_numeral_codes, words
+from bot.resolver.text import clean, compact, has_hangul, jamo, korean_numeral_codes, strip_korean_suffix, words
 
 Kind = Literal["code", "compare", "class", "header", "none"]
 
@@ -52,7 +52,8 @@ _LATIN_RUN = re.compile(r"[A-Za-z0-9]+")
 _TROUBLE = re.compile(
     r"\b(?:error|errors|fail|fails|failed|failing|failure|refus\w*|reject\w*|denied|deny|block\w*|timeout|timed out"
     r"|expired|invalid|too many|too large|too big|too long|too slow|exceed\w*|unavailable|down|cannot|can't|couldn't"
-    r"|won't|doesn't|isn't|not|no|unable|wrong|missing|broken|crash\w*|limit\w*|returns?|says|getting|got)\b"
+    r"|won't|doesn't|isn't|not|no|unable|wrong|missing|broken|crash\w*|limit\w*|returns?|says|getting|got"
+    r"|removed|deleted|gone|moved|expired|closed|reset|unreachable|dropped|killed|stuck|hung|hangs?|slow)\b"
     r"|에러|오류|실패|거절|거부|차단|안\s?[돼됨됩해함한하]|떠요|뜹니다|뜨네|뜸|나와요|나옵니다|나오는|나옴|초과|만료|없|못|끊"
     r"|느려|늦|필요",
     re.IGNORECASE)
@@ -97,12 +98,13 @@ class Answer:
 @dataclass
 class _Scores:
     by_code: dict[int, float] = field(default_factory=lambda: defaultdict(float))
-    signatures: set[int] = field(default_factory=set)  # codes found by a verbatim error-message fragment
-    from_documents: set[int] = field(default_factory=set)  # codes whose best score came from the explanations
+    # where each code's best score came from: "signature", "name" (names and aliases) or "description"
+    source: dict[int, str] = field(default_factory=dict)
 
-    def offer(self, code: int, score: float) -> None:
+    def offer(self, code: int, score: float, source: str = "name") -> None:
         if score > self.by_code[code]:
             self.by_code[code] = score
+            self.source[code] = source
 
     def ranked(self) -> list[tuple[int, float]]:
         return sorted(self.by_code.items(), key=lambda item: (-item[1], item[0]))
@@ -208,13 +210,13 @@ class Resolver:
         best_code, best = ranked[0] if ranked else (0, 0.0)
         if header and self._is_header_question(text, header, best):
             return Answer(query, "header", header=header, lang=answer_lang, confidence=0.9, evidence="name")
-        if best >= ANSWER_THRESHOLD and best_code in scores.from_documents and best < DOC_PLAIN_STATEMENT \
+        source = scores.source.get(best_code, "")
+        if best >= ANSWER_THRESHOLD and source == "description" and best < DOC_PLAIN_STATEMENT \
                 and not _QUESTION.search(text) and not _TROUBLE.search(text):
             # A description that neither asks nor reports a problem ("the new endpoint is live") is chat.
             best = ANSWER_THRESHOLD - 0.01
         if best >= ANSWER_THRESHOLD:
-            evidence = "signature" if best_code in scores.signatures else (
-                "name" if best >= 0.8 and best_code not in scores.from_documents else "description")
+            evidence = source or "name"
             return Answer(query, "code", (best_code,), lang=answer_lang, confidence=round(best, 3),
                           evidence=evidence)
         suggestions = tuple(code for code, score in ranked[:3] if score >= SUGGEST_THRESHOLD)
@@ -356,11 +358,10 @@ class Resolver:
         for code, length in index.signatures_in(text):
             # a longer fragment is more specific: "Connection refused) while connecting to upstream" over
             # "Connection refused"
-            scores.offer(code, min(0.98, SIGNATURE_SCORE + length / 2000))
-            scores.signatures.add(code)
+            scores.offer(code, min(0.98, SIGNATURE_SCORE + length / 2000), "signature")
 
         tokens = tuple(t for t in content_tokens(text) if not self._is_misspelt_filler(t))
-        if not tokens or (scores.signatures and len(tokens) > 8):
+        if not tokens or ("signature" in scores.source.values() and len(tokens) > 8):
             return scores  # a pasted log line we recognise verbatim needs no word matching
         # Long pastes are matched verbatim (signatures, exact words); typo tolerance is for short questions.
         expand = len(tokens) <= 12
@@ -375,11 +376,14 @@ class Resolver:
         if best >= 0.85:
             return scores
         # A whole-string comparison only helps when a word is not one we know: that is what a typo looks like.
-        unknown = [t for t in tokens if t not in index.idf and t not in index.doc_idf]
-        if not unknown:
-            return scores
         hangul_words = [w for w in words(text) if has_hangul(w)]
-        if 0 < len(hangul_words) <= 3 and index.korean_compact and any(has_hangul(t) for t in unknown):
+        if hangul_words:
+            typo = any(strip_korean_suffix(w) not in index.hangul_words for w in hangul_words)
+        else:
+            typo = any(t not in index.idf and t not in index.doc_idf for t in tokens)
+        if not typo:
+            return scores
+        if 0 < len(hangul_words) <= 3 and index.korean_compact:
             # Whole-string jamo similarity catches typos inside syllables (타입아웃 ~ 타임아웃) in short names.
             squeezed = jamo("".join(hangul_words))
             choices, positions = index.korean_buckets.near(squeezed, 0.78)
@@ -491,11 +495,9 @@ class Resolver:
             confidence = ANSWER_THRESHOLD + 0.3 * min(1.0, (cover - DOC_MIN_COVER) / 0.5 + margin)
         else:
             confidence = min(ANSWER_THRESHOLD - 0.01, cover)
-        if min(DOC_FACTOR, confidence) > scores.by_code.get(top_code, 0.0):
-            scores.from_documents.add(top_code)
-        scores.offer(top_code, min(DOC_FACTOR, confidence))
+        scores.offer(top_code, min(DOC_FACTOR, confidence), "description")
         for code, value in ranked[1:]:
-            scores.offer(code, min(ANSWER_THRESHOLD - 0.02, value / query_weight))
+            scores.offer(code, min(ANSWER_THRESHOLD - 0.02, value / query_weight), "description")
 
 
 @lru_cache(maxsize=1)

@@ -33,12 +33,13 @@ KO_STOPWORDS = frozenset({
     "뭐야", "뭔가요", "뭐예요", "뭐에요", "무엇", "무슨", "뜻", "의미", "뜻이", "알려줘", "알려주세요", "설명", "설명해줘",
     "좀", "이거", "이게", "그", "저", "는", "은", "이", "가", "왜", "어떻게", "해결", "해결법", "해결방법", "방법",
     "에러", "오류", "코드", "상태", "상태코드", "응답", "나요", "나와요", "떠요", "뜹니다", "발생", "났어요", "남",
-    "차이", "차이점", "비교", "요", "ㅠㅠ", "ㅠ", "ㅜㅜ", "헤더",
+    "차이", "차이점", "비교", "요", "ㅠㅠ", "ㅠ", "ㅜㅜ",
     # fillers and verb endings that carry no meaning about a status
     "나와", "나옵니다", "나오는데", "나오는데요", "나온다", "떠", "떴어요", "뜨네요", "뜨는데", "떠서", "돼요", "됐어요",
     "대요", "래요", "했는데", "하는데", "있나요", "있어요", "뭐가", "몇", "번", "줘야", "주는", "써요", "써야", "하나요",
     "해야", "경우", "때", "진짜", "그냥", "계속", "자꾸", "갑자기", "이런", "저런", "어떤", "무엇인가요",
-    "되나요", "인가", "건가요", "거예요", "건데", "이거요", "ㅋㅋ", "ㅋㅋㅋ", "ㅎㅎ",
+    "되나요", "인가", "건가요", "거예요", "건데", "이거요", "ㅋㅋ", "ㅋㅋㅋ", "ㅎㅎ", "있", "돼", "뭐임", "뭐였지", "뭐였죠",
+    "줘", "써", "주", "해", "하", "되", "된", "왜그럼", "그럼",
 })
 
 EN_STOPWORDS = frozenset({
@@ -87,13 +88,26 @@ def jamo(text: str) -> str:
     return "".join(out)
 
 
-# The shortest stem of two or more syllables wins, which strips the longest particle ("에서는" before "는").
+# Verb and adjective endings: what is left is the stem that carries the meaning ("거절함" -> "거절",
+# "만료됐다고" -> "만료", "없어서" -> "없"). A one-syllable stem is allowed here, unlike for particles.
+_KO_ENDINGS = tuple(sorted({
+    "했다는데", "했다고", "했다는", "했더니", "했는데", "했어요", "했습니다", "했음", "했다", "했고", "했지만",
+    "됐다고", "됐다는", "됐는데", "됐어요", "됐음", "됐다", "된다고", "된다는", "된다", "되는데", "되는", "되어",
+    "되면", "돼서", "돼요", "됩니다", "해서", "하는데", "한다고", "한다는", "한다", "하는", "하면", "하려면", "하니까",
+    "하게", "해요", "합니다", "다는데", "다고", "다는", "는데", "어서", "아서", "라서", "이라고", "라고", "더니", "으면",
+    "려면", "려고", "습니다", "어요", "아요", "네요", "나요", "까요", "는지", "은지", "음", "함", "됨", "임",
+}, key=len, reverse=True))
+_KO_ENDING_RE = re.compile(r"^(.+?)(?:" + "|".join(_KO_ENDINGS) + r")$")
+# Particles: the shortest stem of two or more syllables wins, which strips the longest ("에서는" before "는").
 _KO_SUFFIX_RE = re.compile(r"^(..+?)(?:" + "|".join(_KO_SUFFIXES) + r")$")
 
 
 @lru_cache(maxsize=65536)
 def strip_korean_suffix(word: str) -> str:
-    """'권한이' -> '권한', '게이트웨이와' -> '게이트웨이'; leaves short words alone."""
+    """'권한이' -> '권한', '게이트웨이와' -> '게이트웨이', '거절함' -> '거절'; leaves short words alone."""
+    match = _KO_ENDING_RE.match(word)
+    if match and len(word) > 2:
+        return match.group(1)
     match = _KO_SUFFIX_RE.match(word)
     return match.group(1) if match else word
 

@@ -51,14 +51,15 @@ def test_regression_set(resolver: Resolver) -> None:
         assert ok / n >= 0.9, (cat, misses)
 
 
-def test_heldout_set(resolver: Resolver) -> None:
-    """Queries written by someone who never saw the knowledge or the code: the honest estimate."""
-    if not (HERE / "heldout.jsonl").exists():
-        pytest.skip("no held-out set")
-    per, misses = score(resolver, "heldout.jsonl")
+@pytest.mark.parametrize(("name", "floor"), [("heldout.jsonl", 0.93), ("heldout2.jsonl", 0.82)])
+def test_heldout_sets(resolver: Resolver, name: str, floor: float) -> None:
+    """Queries written by people who never saw the knowledge or the code. heldout.jsonl has since been used to
+    calibrate the abstention thresholds; heldout2.jsonl has not, so it is the honest estimate. The floors sit a
+    little under today's scores so that a regression fails here."""
+    per, misses = score(resolver, name)
     total = sum(n for _, n in per.values())
     right = sum(ok for ok, _ in per.values())
-    assert right / total >= 0.85, misses
+    assert right / total >= floor, misses
 
 
 def test_languages() -> None:
