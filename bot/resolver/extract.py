@@ -23,7 +23,7 @@ _KEY_BEFORE = re.compile(
 )
 # Any three digits standing alone. Context is checked in code (see _looks_like_other_number).
 # Hangul may touch the number ("갑자기503뱉음"); Latin letters and digits may not ("v503", "a404b").
-_BARE = re.compile(r"(?<![0-9a-z_.:/#$@%+\-])(\d{3})(?![\d])")
+_BARE = re.compile(r"(?<![0-9a-z_.,:/#$@%+\-])(\d{3})(?![\d])")
 _UNIT_AFTER = re.compile(
     r"\s?(?:ms|msec|millis|s\b|sec|secs|seconds?|mins?|minutes?|h\b|hrs?|hours?|days?|kb|kib|mb|mib|gb|gib|"
     r"bytes?|b\b|px|%|x\b|th\b|nd\b|rd\b|st\b|원|초|분|시간|개|명|건|번째|일\b|년|월|ms\b|rps|qps|rpm|req/s|"

@@ -38,12 +38,15 @@ _CACHE_MAX_QUERY = 200
 _CLASS = re.compile(r"(?<![\w])([1-5])\s?(?:xx|XX|\*\*|백\s?번\s?대|00\s?번\s?대|00s\b|백대|00\s?대)(?![a-z])")
 _COMPARE_CUE = re.compile(
     r"\bvs\.?\b|\bversus\b|\bdifferen(?:ce|t)\b|\bdiff\b|\bcompare\b|\bcomparison\b|\bor\b|\binstead of\b"
-    r"|\brather than\b|차이|비교|다른\s?점|다른가|달라|다르|구분|대신",
+    r"|\brather than\b|\bwhich\b|차이|비교|다른\s?점|다른가|달라|다르|구분|대신|중에|중\s?뭐|어느",
     re.IGNORECASE,
 )
+# Of the comparison cues, these join two things without saying they are being compared ("an empty or
+# unexpected response"): by name, they only count when both sides are exact names.
+_WEAK_COMPARE = re.compile(r"(?:or|and|which)", re.IGNORECASE)
 # "all 3xx codes", "클라이언트 에러 코드 목록": a request for the whole class, not for one code.
-_LISTING_CUE = re.compile(r"\b(?:all|list|lists|types|kinds|every|codes)\b|목록|종류|리스트|전부|모든|코드들|전체",
-                          re.IGNORECASE)
+_LISTING_CUE = re.compile(r"\b(?:all|list|lists|types|kinds|every|codes|class|category|family)\b"
+                          r"|목록|종류|리스트|전부|모든|코드들|전체|계열|대역|정리", re.IGNORECASE)
 _COMPARE_SPLIT = re.compile(r"\s+(?:vs\.?|versus|or|and|와|과|랑|이랑|하고)\s+|\s*(?:/|,)\s*", re.IGNORECASE)
 _FILLERS = ("error", "errors", "status", "response", "code", "meaning", "explain", "please", "what", "does")
 _CLASS_FILLER = frozenset({"status", "code", "codes", "http", "the", "what", "are", "is", "코드", "상태", "상태코드",
@@ -60,11 +63,11 @@ _TROUBLE = re.compile(
 _QUESTION = re.compile(r"\?|\b(?:what|whats|how|why|when|which|explain|meaning|mean|does|do)\b"
                        r"|뭐|무슨|뜻|의미|어떻게|언제|왜|알려|설명|인가요|나요|예요|에요", re.IGNORECASE)
 _HYPHENATED = re.compile(r"[A-Za-z0-9]+(?:-[A-Za-z0-9]+)+")
-_COMPARE_WORDS = frozenset({"vs", "versus", "difference", "different", "diff", "compare", "comparison", "or",
+_COMPARE_WORDS = frozenset({"vs", "versus", "difference", "different", "diff", "compare", "comparison", "or", "which",
                             "instead", "rather"})
-_COMPARE_KO = ("차이", "비교", "다른", "달라", "다르", "구분", "대신")
-_LISTING_WORDS = frozenset({"all", "list", "lists", "types", "kinds", "every", "codes"})
-_LISTING_KO = ("목록", "종류", "리스트", "전부", "모든", "코드들", "전체")
+_COMPARE_KO = ("차이", "비교", "다른", "달라", "다르", "구분", "대신", "중에", "어느")
+_LISTING_WORDS = frozenset({"all", "list", "lists", "types", "kinds", "every", "codes", "class", "category", "family"})
+_LISTING_KO = ("목록", "종류", "리스트", "전부", "모든", "코드들", "전체", "계열", "대역", "정리")
 
 
 def _has_cue(text: str, english: frozenset[str], korean: tuple[str, ...], pattern: re.Pattern[str]) -> bool:
@@ -322,13 +325,15 @@ class Resolver:
         parts = [p for p in _COMPARE_SPLIT.split(body) if p and p.strip()]
         if len(parts) < 2 or any(len(p.split()) > 5 for p in parts):
             return None  # "an empty or unexpected response" is one description, not two things compared
+        weak = not _COMPARE_CUE.search(_WEAK_COMPARE.sub(" ", text))
         codes: list[int] = []
         for part in parts[:4]:
-            scores = self._score_text(part).ranked()
             exact = self.index.exact.get(compact(part))
             if exact:
                 code = exact[0]
-            elif scores and scores[0][1] >= ANSWER_THRESHOLD:
+            elif weak:
+                return None
+            elif (scores := self._score_text(part).ranked()) and scores[0][1] >= ANSWER_THRESHOLD:
                 code = scores[0][0]
             else:
                 return None
