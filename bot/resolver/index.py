@@ -161,12 +161,18 @@ def vendor_terms(vendor: str) -> frozenset[str]:
     return frozenset(terms)
 
 
-def content_tokens(text: str) -> tuple[str, ...]:
-    """Latin words (stemmed, stopwords out) and Hangul bigrams (particles and fillers out, spacing ignored)."""
+def _analyze(text: str) -> tuple[tuple[str, ...], list[str]]:
+    """(content tokens, Korean stems): one pass serves matching and the typo vocabulary."""
     lowered = text.casefold().replace("'", "").replace("’", "")
     latin = [light_stem(w) for w in _LATIN.findall(lowered) if w not in EN_STOPWORDS and not w.isdigit()]
-    hangul = [stem for stem in map(strip_korean_suffix, _HANGUL.findall(lowered)) if stem not in KO_STOPWORDS]
-    return (*latin, *hangul_bigrams("".join(hangul)))
+    stems = [strip_korean_suffix(w) for w in _HANGUL.findall(lowered)]
+    hangul = [stem for stem in stems if stem not in KO_STOPWORDS]
+    return (*latin, *hangul_bigrams("".join(hangul))), stems
+
+
+def content_tokens(text: str) -> tuple[str, ...]:
+    """Latin words (stemmed, stopwords out) and Hangul bigrams (particles and fillers out, spacing ignored)."""
+    return _analyze(text)[0]
 
 
 def build_index(registry: Registry) -> SearchIndex:
@@ -197,8 +203,9 @@ def build_index(registry: Registry) -> SearchIndex:
     def document(code: int, texts: tuple[str, ...] | list[str], weight: float) -> None:
         doc = documents[code]
         for text in texts:
-            index.hangul_words.update(map(strip_korean_suffix, _HANGUL.findall(text)))
-            for token in content_tokens(text):
+            tokens, stems = _analyze(text)
+            index.hangul_words.update(stems)
+            for token in tokens:
                 if doc.get(token, 0.0) < weight:
                     doc[token] = weight
 
