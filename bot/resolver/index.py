@@ -85,7 +85,7 @@ class SearchIndex:
     vocabulary: list[str] = field(default_factory=list)  # Latin tokens, for typo-tolerant look-up
     korean_compact: list[str] = field(default_factory=list)  # jamo of each Korean key, spacing removed
     korean_compact_keys: list[int] = field(default_factory=list)
-    korean_buckets: LengthBuckets = field(default_factory=lambda: LengthBuckets([]))
+    korean_by_position: dict[int, str] = field(default_factory=dict)  # key position -> jamo of the Korean key
     exact_buckets: LengthBuckets = field(default_factory=lambda: LengthBuckets([]))
     # anchor word -> [(signature, code)]: a signature is only looked for when its rarest word is in the text
     signatures: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
@@ -287,6 +287,6 @@ def build_index(registry: Registry) -> SearchIndex:
             if key := compact(text):
                 index.class_keys.setdefault(key, name)
     index.class_key_list = list(index.class_keys)
-    index.korean_buckets = LengthBuckets(list(zip(index.korean_compact, index.korean_compact_keys, strict=True)))
+    index.korean_by_position = dict(zip(index.korean_compact_keys, index.korean_compact, strict=True))
     index.exact_buckets = LengthBuckets([(key, i) for i, key in enumerate(index.exact)])
     return index

@@ -390,8 +390,12 @@ class Resolver:
             return scores
         if 0 < len(hangul_words) <= 3 and index.korean_compact:
             # Whole-string jamo similarity catches typos inside syllables (타입아웃 ~ 타임아웃) in short names.
+            # Only Korean keys that share a syllable pair with the query are compared: a typo leaves most intact.
             squeezed = jamo("".join(hangul_words))
-            choices, positions = index.korean_buckets.near(squeezed, 0.78)
+            candidates = {p for t in tokens if has_hangul(t) for p in index.postings.get(t, ())
+                          if p in index.korean_by_position}
+            positions = sorted(candidates)
+            choices = [index.korean_by_position[p] for p in positions]
             for _, score, i in process.extract(squeezed, choices, scorer=fuzz.ratio, score_cutoff=78, limit=3):
                 key = index.keys[positions[i]]
                 scores.offer(key.code, key.weight * score / 100.0)
