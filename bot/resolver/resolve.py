@@ -62,6 +62,8 @@ _TROUBLE = re.compile(
     re.IGNORECASE)
 _QUESTION = re.compile(r"\?|\b(?:what|whats|how|why|when|which|explain|meaning|mean|does|do)\b"
                        r"|뭐|무슨|뜻|의미|어떻게|언제|왜|알려|설명|인가요|나요|예요|에요", re.IGNORECASE)
+_HEADER_MAX_WORDS = 5  # the longest header name, in words (Access-Control-Allow-Origin has four)
+_HEADER_CUE = re.compile(r"\bheaders?\b|헤더", re.IGNORECASE)
 _HYPHENATED = re.compile(r"[A-Za-z0-9]+(?:-[A-Za-z0-9]+)+")
 _COMPARE_WORDS = frozenset({"vs", "versus", "difference", "different", "diff", "compare", "comparison", "or", "which",
                             "instead", "rather"})
@@ -75,8 +77,6 @@ def _has_cue(text: str, english: frozenset[str], korean: tuple[str, ...], patter
     if any(k in text for k in korean):
         return True
     return not english.isdisjoint(words(text)) and bool(pattern.search(text))
-_HEADER_MAX_WORDS = 5  # the longest header name, in words (Access-Control-Allow-Origin has four)
-_HEADER_CUE = re.compile(r"\bheaders?\b|헤더", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
