@@ -43,7 +43,7 @@ _COMPARE_CUE = re.compile(
 )
 # Of the comparison cues, these join two things without saying they are being compared ("an empty or
 # unexpected response"): by name, they only count when both sides are exact names.
-_WEAK_COMPARE = re.compile(r"(?:or|and|which)", re.IGNORECASE)
+_WEAK_COMPARE = re.compile(r"\b(?:or|and|which)\b", re.IGNORECASE)
 # "all 3xx codes", "클라이언트 에러 코드 목록": a request for the whole class, not for one code.
 _LISTING_CUE = re.compile(r"\b(?:all|list|lists|types|kinds|every|codes|class|category|family)\b"
                           r"|목록|종류|리스트|전부|모든|코드들|전체|계열|대역|정리", re.IGNORECASE)
