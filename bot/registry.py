@@ -25,7 +25,6 @@ from bot.models import (
     CodeFile,
     HeaderInfo,
     HeadersFile,
-    Lang,
     Text,
     TextList,
     UiFile,
@@ -370,6 +369,3 @@ def get_registry() -> Registry:
     """The process-wide registry, loaded on first use."""
     return load_registry()
 
-
-def lang_or_default(value: str | None) -> Lang:
-    return "ko" if value == "ko" else "en"

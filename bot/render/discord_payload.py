@@ -121,9 +121,7 @@ class _Embed:
         self.data["footer"] = {"text": cut(text, FOOTER_MAX)}
 
     def size(self) -> int:
-        d = self.data
-        return (len(d.get("title", "")) + len(d.get("description", "")) + len(d.get("footer", {}).get("text", ""))
-                + sum(len(f["name"]) + len(f["value"]) for f in d["fields"]))
+        return embed_size(self.data)
 
     def fit(self, droppable: list[str]) -> dict[str, Any]:
         """Drop the named fields, last first, then shorten the description, until the total fits."""
@@ -288,7 +286,7 @@ def answer_embeds(answer: Answer, registry: Registry, thumbnail_for: dict[int, s
         total = 0
         for code in answer.codes[:3]:
             embed = code_embed(registry.codes[code], registry, lang, (thumbnail_for or {}).get(code, ""))
-            size = _embed_size(embed)
+            size = embed_size(embed)
             if total + size > EMBED_TOTAL_MAX:
                 break
             embeds.append(embed)
@@ -303,7 +301,8 @@ def answer_embeds(answer: Answer, registry: Registry, thumbnail_for: dict[int, s
     return [none_embed(answer, registry)]
 
 
-def _embed_size(embed: dict[str, Any]) -> int:
+def embed_size(embed: dict[str, Any]) -> int:
+    """The characters Discord counts against an embed's 6,000 limit."""
     return (len(embed.get("title", "")) + len(embed.get("description", ""))
             + len(embed.get("footer", {}).get("text", ""))
             + sum(len(f["name"]) + len(f["value"]) for f in embed.get("fields", [])))
