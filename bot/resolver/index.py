@@ -83,9 +83,8 @@ class SearchIndex:
     idf: dict[str, float] = field(default_factory=dict)
     unknown_idf: float = 1.0
     vocabulary: list[str] = field(default_factory=list)  # Latin tokens, for typo-tolerant look-up
-    korean_compact: list[str] = field(default_factory=list)  # jamo of each Korean key, spacing removed
-    korean_compact_keys: list[int] = field(default_factory=list)
-    korean_by_position: dict[int, str] = field(default_factory=dict)  # key position -> jamo of the Korean key
+    # key position -> jamo of a Korean key with its spacing removed (for typos inside syllables)
+    korean_by_position: dict[int, str] = field(default_factory=dict)
     exact_buckets: LengthBuckets = field(default_factory=lambda: LengthBuckets([]))
     # anchor word -> [(signature, code)]: a signature is only looked for when its rarest word is in the text
     signatures: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
@@ -195,8 +194,7 @@ def build_index(registry: Registry) -> SearchIndex:
         for token in set(tokens):
             postings[token].append(position)
         if has_hangul(text):
-            index.korean_compact.append(jamo(key))
-            index.korean_compact_keys.append(position)
+            index.korean_by_position[position] = jamo(key)
 
     documents: dict[int, dict[str, float]] = defaultdict(dict)
 
@@ -287,6 +285,5 @@ def build_index(registry: Registry) -> SearchIndex:
             if key := compact(text):
                 index.class_keys.setdefault(key, name)
     index.class_key_list = list(index.class_keys)
-    index.korean_by_position = dict(zip(index.korean_compact_keys, index.korean_compact, strict=True))
     index.exact_buckets = LengthBuckets([(key, i) for i, key in enumerate(index.exact)])
     return index
