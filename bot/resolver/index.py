@@ -42,6 +42,12 @@ DOC_DETAIL = 0.5
 DOC_CHECKS = 0.45
 DOC_COMMON_SHARE = 0.3  # a token in more than this share of the explanations keeps only its strong fields
 
+# How a name or alias scores: weight · key_cover^KEY_COVER_POWER · query_cover^QUERY_COVER_POWER, where
+# key_cover is how much of the key the query matched and query_cover how much of the query the key explains.
+KEY_COVER_POWER = 0.7
+QUERY_COVER_POWER = 0.45
+MIN_KEY_COVER = 0.3  # a key mostly unmatched can neither answer nor be suggested
+
 
 @dataclass(frozen=True)
 class Key:
@@ -92,14 +98,20 @@ class SearchIndex:
     key_code: list[int] = field(default_factory=list)
     key_weight: list[float] = field(default_factory=list)
     key_token_weight: list[float] = field(default_factory=list)
+    # token -> the best codes a key gets from that token alone: [(code, weight · key_cover^power)], best
+    # first. Only the top three (and ties) are kept: a code further down cannot reach the top three answers.
+    key_single: dict[str, list[tuple[int, float]]] = field(default_factory=dict)
     class_keys: dict[str, str] = field(default_factory=dict)  # compact alias -> "5xx"
     class_key_list: list[str] = field(default_factory=list)
-    # token -> [(code, field weight)], and idf over codes
-    doc_postings: dict[str, list[tuple[int, float]]] = field(default_factory=dict)
+    # Documents live in slots 0..n-1 so that scoring adds into a list, not a dict.
+    doc_codes: list[int] = field(default_factory=list)  # slot -> code
+    # token -> [(slot, field weight · idf)], and idf over codes
+    doc_gains: dict[str, list[tuple[int, float]]] = field(default_factory=dict)
     doc_idf: dict[str, float] = field(default_factory=dict)
     doc_unknown_idf: float = 1.0
     # vendor code -> words that name its vendor; a vendor's code is only a strong guess when they appear
     vendor_terms: dict[int, frozenset[str]] = field(default_factory=dict)
+    vendor_slots: list[tuple[int, int]] = field(default_factory=list)  # (slot, code) of every vendor code
     hangul_words: set[str] = field(default_factory=set)  # every Korean stem the knowledge uses (typo check)
     vendor_by_word: dict[str, set[int]] = field(default_factory=dict)  # Latin vendor word -> codes
     vendor_by_hangul: list[tuple[str, int]] = field(default_factory=list)  # Korean spelling -> code
@@ -172,6 +184,28 @@ def _analyze(text: str) -> tuple[tuple[str, ...], list[str]]:
 def content_tokens(text: str) -> tuple[str, ...]:
     """Latin words (stemmed, stopwords out) and Hangul bigrams (particles and fillers out, spacing ignored)."""
     return _analyze(text)[0]
+
+
+def _single_token_scores(index: SearchIndex) -> dict[str, list[tuple[int, float]]]:
+    """For each token, what the keys it is in score when it is the only query word that matches them."""
+    table: dict[str, list[tuple[int, float]]] = {}
+    for token, positions in index.postings.items():
+        gain = index.idf[token]
+        by_code: dict[int, float] = {}
+        for position in positions:
+            key_cover = gain / index.key_token_weight[position]  # the same division the resolver makes
+            if key_cover < MIN_KEY_COVER:
+                continue
+            value = index.key_weight[position] * (1.0 if key_cover >= 1.0 else key_cover ** KEY_COVER_POWER)
+            code = index.key_code[position]
+            if value > by_code.get(code, 0.0):
+                by_code[code] = value
+        ranked = sorted(by_code.items(), key=lambda item: -item[1])
+        if ranked:
+            # Ties with the third (and a hair below it, for rounding once scaled) stay in.
+            cut = ranked[min(2, len(ranked) - 1)][1] * (1 - 1e-9)
+            table[token] = [(code, value) for code, value in ranked if value >= cut]
+    return table
 
 
 def build_index(registry: Registry) -> SearchIndex:
@@ -250,20 +284,25 @@ def build_index(registry: Registry) -> SearchIndex:
     index.key_code = [k.code for k in index.keys]
     index.key_weight = [k.weight for k in index.keys]
     index.key_token_weight = [k.token_weight for k in index.keys]
+    index.key_single = _single_token_scores(index)
 
+    index.doc_codes = list(documents)
     doc_postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
-    for code, doc in documents.items():
+    for slot, doc in enumerate(documents.values()):
         for token, weight in doc.items():
-            doc_postings[token].append((code, weight))
+            doc_postings[token].append((slot, weight))
     codes = max(1, len(documents))
     index.doc_idf = {token: math.log(1 + codes / len(posts)) for token, posts in doc_postings.items()}
     # A word found in the long texts (detail, checks) of most codes ('request', 'server', the 습니다 of every
     # Korean sentence) adds almost nothing there but costs the most to score: keep only its strong fields.
     for token, posts in doc_postings.items():
         if len(posts) > codes * DOC_COMMON_SHARE:
-            doc_postings[token] = [(code, weight) for code, weight in posts if weight >= DOC_CAUSES]
-    index.doc_postings = {token: posts for token, posts in doc_postings.items() if posts}
+            posts = [(slot, weight) for slot, weight in posts if weight >= DOC_CAUSES]
+        if posts:
+            token_idf = index.doc_idf[token]
+            index.doc_gains[token] = [(slot, weight * token_idf) for slot, weight in posts]
     index.doc_unknown_idf = math.log(1 + codes)
+    index.vendor_slots = [(slot, code) for slot, code in enumerate(index.doc_codes) if code in index.vendor_terms]
     # Typo look-up runs over Latin words only; Hangul is matched by bigrams and by whole-string jamo.
     index.vocabulary = sorted(t for t in set(index.idf) | set(index.doc_idf) if not has_hangul(t))
 

@@ -7,7 +7,6 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
-from operator import itemgetter
 from typing import Literal
 
 from rapidfuzz import fuzz, process
@@ -16,7 +15,14 @@ from rapidfuzz.distance import Indel
 from bot.models import Lang
 from bot.registry import Registry, code_class, get_registry
 from bot.resolver.extract import find_codes
-from bot.resolver.index import SearchIndex, build_index, content_tokens
+from bot.resolver.index import (
+    KEY_COVER_POWER,
+    MIN_KEY_COVER,
+    QUERY_COVER_POWER,
+    SearchIndex,
+    build_index,
+    content_tokens,
+)
 from bot.resolver.text import clean, compact, has_hangul, jamo, korean_numeral_codes, strip_korean_suffix, words
 
 Kind = Literal["code", "compare", "class", "header", "none"]
@@ -32,7 +38,6 @@ UNKNOWN_BIGRAM_WEIGHT = 0.35
 VENDOR_UNNAMED = 0.8
 DOC_PLAIN_STATEMENT = 0.85  # a description with no question or trouble word must match this well
 _CACHE_SIZE = 4096
-_MIN_KEY_COVER = 0.3
 _CACHE_MAX_QUERY = 200
 
 _CLASS = re.compile(r"(?<![\w])([1-5])\s?(?:xx|XX|\*\*|백\s?번\s?대|00\s?번\s?대|00s\b|백대|00\s?대)(?![a-z])")
@@ -111,6 +116,16 @@ class _Scores:
 
     def ranked(self) -> list[tuple[int, float]]:
         return sorted(self.by_code.items(), key=lambda item: (-item[1], item[0]))
+
+
+def _offer_top(scores: _Scores, best: dict[int, float], source: str) -> None:
+    """Offer the three best codes (and any tied with the third). Only the top three answers are ever read
+    (the answer and its suggestions), and a code below three others here cannot overtake them."""
+    if len(best) > 3:
+        cut = sorted(best.values(), reverse=True)[2]
+        best = {code: value for code, value in best.items() if value >= cut}
+    for code, value in best.items():
+        scores.offer(code, value, source)
 
 
 def _has_header_cue(text: str) -> bool:
@@ -417,84 +432,114 @@ class Resolver:
 
     def _score_keys(self, tokens: tuple[str, ...], expanded: list[tuple[tuple[str, float], ...]],
                     scores: _Scores) -> None:
-        """Names and aliases: how much of the key the query covers, and how much of the query the key explains."""
+        """Names and aliases: how much of the key the query covers, and how much of the query the key explains.
+
+        A key matched by one exactly spelt query word scores what the index worked out in advance for that
+        word; only keys matched by two or more words, or by a typo, are scored here one by one."""
         index = self.index
-        idf = index.idf
-        weights = [idf.get(t, index.unknown_idf) for t in tokens]
-        query_weight = sum(weights)
-        # For an exactly matched word the key gains what the query gains; only typo matches differ, and that
-        # difference is kept aside, so the common case is one dict update per posting.
+        idf, postings = index.idf, index.postings
+        # A key is a few words: a word said twice in the query ("not ... not") counts once.
+        unique = dict(zip(tokens, expanded, strict=True))
+        weights = {token: idf.get(token, index.unknown_idf) for token in unique}
+        query_weight = sum(weights.values())
         key_hit: dict[int, float] = {}
-        query_extra: dict[int, float] = {}
-        for weight, matches in zip(weights, expanded, strict=True):
-            seen: set[int] | None = set() if len(matches) > 1 else None  # a typo close to several words
+        query_extra: dict[int, float] = {}  # what a typo match gains the query beyond what it gains the key
+        exact: list[str] = []
+        for token, matches in unique.items():
+            if len(matches) == 1 and matches[0] == (token, 1.0):
+                if token in postings:
+                    exact.append(token)
+                continue
+            weight = weights[token]
+            seen: set[int] = set()  # a typo close to several words: each key counts its best match once
             for word, similarity in matches:
-                postings = index.postings.get(word)
-                if not postings:
-                    continue
-                gain_key = similarity * idf[word]
+                gain_key = similarity * idf[word] if word in idf else 0.0
                 extra = similarity * weight - gain_key
-                for position in postings:
-                    if seen is not None:
-                        if position in seen:
-                            continue  # each key counts its best match for this query word once
-                        seen.add(position)
+                for position in postings.get(word, ()):
+                    if position in seen:
+                        continue
+                    seen.add(position)
                     key_hit[position] = key_hit.get(position, 0.0) + gain_key
                     if extra:
                         query_extra[position] = query_extra.get(position, 0.0) + extra
+        # Keys that two exact words (or an exact word and a typo) both match get their gains added up here.
+        touched = set(key_hit)
+        shared: set[int] = set()
+        for token in exact:
+            shared.update(touched.intersection(postings[token]))
+            touched.update(postings[token])
+        if shared:
+            for token in exact:
+                gain = idf[token]
+                for position in shared.intersection(postings[token]):
+                    key_hit[position] = key_hit.get(position, 0.0) + gain
         key_code, key_weight, key_total = index.key_code, index.key_weight, index.key_token_weight
         best: dict[int, float] = {}
         for position, hit in key_hit.items():
             key_cover = hit / key_total[position]
-            if key_cover < _MIN_KEY_COVER:
-                continue  # a key mostly unmatched can neither answer nor be suggested
+            if key_cover < MIN_KEY_COVER:
+                continue
             query_cover = (hit + query_extra.get(position, 0.0)) / query_weight
-            value = key_weight[position] * (1.0 if key_cover >= 1.0 else key_cover ** 0.7) * (
-                1.0 if query_cover >= 1.0 else query_cover ** 0.45)
+            value = key_weight[position] * (1.0 if key_cover >= 1.0 else key_cover ** KEY_COVER_POWER) * (
+                1.0 if query_cover >= 1.0 else query_cover ** QUERY_COVER_POWER)
             code = key_code[position]
             if value > best.get(code, 0.0):
                 best[code] = value
-        for code, value in best.items():
-            scores.offer(code, value)
+        for token in exact:
+            query_cover = idf[token] / query_weight
+            scale = 1.0 if query_cover >= 1.0 else query_cover ** QUERY_COVER_POWER
+            for code, factor in index.key_single.get(token, ()):
+                value = factor * scale
+                if value > best.get(code, 0.0):
+                    best[code] = value
+        _offer_top(scores, best, "name")
 
     def _score_documents(self, text: str, tokens: tuple[str, ...],
                          expanded: list[tuple[tuple[str, float], ...]], scores: _Scores) -> None:
         """Descriptions: how much of the query a code's whole explanation accounts for."""
         index = self.index
-        doc_idf = index.doc_idf
+        doc_idf, doc_gains = index.doc_idf, index.doc_gains
         # A Hangul bigram no explanation uses is mostly a word ending (다고, 했는데): it dilutes less than an
         # unknown English word, which is real evidence the message is about something else.
         unknown = index.doc_unknown_idf
         weights = [w if (w := doc_idf.get(t)) is not None else
                    unknown * (UNKNOWN_BIGRAM_WEIGHT if has_hangul(t) else 1.0) for t in tokens]
         query_weight = sum(weights)
-        covered: dict[int, float] = {}
-        get = covered.get
-        for weight, matches in zip(weights, expanded, strict=True):
-            if len(matches) == 1:
-                word, similarity = matches[0]
-                gain = similarity * weight
-                for code, field_weight in index.doc_postings.get(word, ()):
-                    covered[code] = get(code, 0.0) + field_weight * gain
+        covered = [0.0] * len(index.doc_codes)  # by document slot
+        for token, weight, matches in zip(tokens, weights, expanded, strict=True):
+            if len(matches) == 1 and matches[0] == (token, 1.0):
+                for slot, gain in doc_gains.get(token, ()):
+                    covered[slot] += gain
                 continue
-            best: dict[int, float] = {}
+            best: dict[int, float] = {}  # a typo: each document counts its best match once
             for word, similarity in matches:
-                for code, field_weight in index.doc_postings.get(word, ()):
-                    value = similarity * field_weight
-                    if value > best.get(code, 0.0):
-                        best[code] = value
-            for code, value in best.items():
-                covered[code] = get(code, 0.0) + value * weight
-        if not covered:
+                word_idf = doc_idf.get(word, 1.0)
+                for slot, gain in doc_gains.get(word, ()):
+                    value = similarity * gain / word_idf
+                    if value > best.get(slot, 0.0):
+                        best[slot] = value
+            for slot, value in best.items():
+                covered[slot] += value * weight
+        top_values = [value for value in sorted(covered, reverse=True)[:3] if value > 0.0]
+        if not top_values:
             return
-        if index.vendor_terms:
+        if index.vendor_slots:
             # A vendor's code (Cloudflare 524, AWS 460) describes that vendor's product: without the vendor in
             # the question, the standard code that says the same thing should win.
-            named = index.vendors_named_in(text)
-            for code in index.vendor_terms.keys() & covered.keys():
-                if code not in named:
-                    covered[code] *= VENDOR_UNNAMED
-        ranked = sorted(covered.items(), key=itemgetter(1), reverse=True)[:3]
+            named: set[int] | None = None
+            for slot, code in index.vendor_slots:
+                if covered[slot]:
+                    named = index.vendors_named_in(text) if named is None else named
+                    if code not in named:
+                        covered[slot] *= VENDOR_UNNAMED
+            if named is not None:
+                top_values = [value for value in sorted(covered, reverse=True)[:3] if value > 0.0]
+        ranked: list[tuple[int, float]] = []
+        for value in top_values:
+            slot = covered.index(value)
+            while any(index.doc_codes[slot] == code for code, _ in ranked):
+                slot = covered.index(value, slot + 1)  # a tie: the next document with the same score
+            ranked.append((index.doc_codes[slot], value))
         top_code, top = ranked[0]
         second = ranked[1][1] if len(ranked) > 1 else 0.0
         cover = top / query_weight  # how much of the question this code's explanation accounts for
