@@ -27,6 +27,7 @@ from bot.resolver.text import (
     jamo,
     light_stem,
     strip_korean_suffix,
+    words,
 )
 
 # How much a match on each kind of key is worth, before fuzziness.
@@ -130,7 +131,6 @@ class SearchIndex:
 
 
 _LATIN = re.compile(r"[0-9a-z]+")
-_HANGUL = re.compile(r"[\uac00-\ud7a3\u3131-\u318e]+")
 
 
 def _signatures_in(index: SearchIndex, text: str) -> list[tuple[int, int]]:
@@ -172,13 +172,18 @@ def vendor_terms(vendor: str) -> frozenset[str]:
     return frozenset(terms)
 
 
-def _analyze(text: str) -> tuple[tuple[str, ...], list[str]]:
-    """(content tokens, Korean stems): one pass serves matching and the typo vocabulary."""
-    lowered = text.casefold().replace("'", "").replace("’", "")
-    latin = [light_stem(w) for w in _LATIN.findall(lowered) if w not in EN_STOPWORDS and not w.isdigit()]
-    stems = [strip_korean_suffix(w) for w in _HANGUL.findall(lowered)]
+def analyze_words(parts: list[str]) -> tuple[tuple[str, ...], list[str]]:
+    """(content tokens, Korean stems) of the words of a text: one pass serves matching and the typo
+    vocabulary. Latin words are stemmed with stopwords out; Hangul becomes bigrams of its stems, with
+    particles and fillers out and spacing ignored."""
+    latin = [light_stem(w) for w in parts if w < "\u3131" and w not in EN_STOPWORDS and not w.isdigit()]
+    stems = [strip_korean_suffix(w) for w in parts if w >= "\u3131"]
     hangul = [stem for stem in stems if stem not in KO_STOPWORDS]
     return (*latin, *hangul_bigrams("".join(hangul))), stems
+
+
+def _analyze(text: str) -> tuple[tuple[str, ...], list[str]]:
+    return analyze_words(words(text))
 
 
 def content_tokens(text: str) -> tuple[str, ...]:

@@ -65,13 +65,19 @@ _KO_NUMERAL_RUN = re.compile(r"[공영일이삼사오육륙칠팔구백십]{2,6}
 def clean(text: str) -> str:
     """Cut to the cap, NFKC-normalise, drop control and invisible characters, fold white space."""
     text = text[:MAX_QUERY_CHARS]
-    text = unicodedata.normalize("NFKC", text)
-    text = _CONTROL.sub(" ", text)
+    if not (text.isascii() and text.isprintable()):  # plain ASCII is already in normal form
+        text = unicodedata.normalize("NFKC", text)
+        text = _CONTROL.sub(" ", text)
     return " ".join(text.split())
 
 
 def has_hangul(text: str) -> bool:
-    return bool(_HANGUL_SYLLABLE.search(text))
+    return not text.isascii() and bool(_HANGUL_SYLLABLE.search(text))
+
+
+def has_digit(text: str) -> bool:
+    """Cheaper than a regex scan: each test is one fast substring search."""
+    return any(digit in text for digit in "0123456789")
 
 
 def jamo(text: str) -> str:
