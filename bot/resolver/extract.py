@@ -14,27 +14,50 @@ _STATUS_LINE = re.compile(r"\bhttp/\d(?:\.\d)?\s+(\d{3})\b")
 # Combined/common log format: "GET /path HTTP/1.1" 502 157  -> the field right after the quoted request.
 _ACCESS_LOG = re.compile(r"\"[a-z]+ [^\"]{0,2048}? http/[\d.]+\"\s+(\d{3})\b")
 # A number said to be a status: checked on the few characters before each three-digit number, which is far
-# cheaper than scanning a long paste for every keyword.
-_THREE_DIGITS = re.compile(r"(?<!\d)(\d{3})(?!\d)")
+# cheaper than scanning a long paste for every keyword. Runs of three or more digits are found in one scan
+# (a pattern with look-arounds is several times slower); only runs of exactly three are status numbers.
+_DIGIT_RUN = re.compile(r"\d\d\d+")
 _KEY_BEFORE = re.compile(
     r"(?<![a-z])(?:status(?:[ _-]?code)?|http[ _-]?(?:status|code)|response[ _-]?code|statuscode|code"
     r"|error|err|http|상태\s*코드|응답\s*코드|코드)"
     r"[\s\"':=]*\(?$",
 )
-# Any three digits standing alone. Context is checked in code (see _looks_like_other_number).
-# Hangul may touch the number ("갑자기503뱉음"); Latin letters and digits may not ("v503", "a404b").
-_BARE = re.compile(r"(?<![0-9a-z_.,:/#$@%+\-])(\d{3})(?![\d])")
+# A bare number: three digits standing alone. Context is checked in code (see _looks_like_other_number).
+# Hangul may touch the number ("갑자기503뱉음"); Latin letters may not ("v503", "a404b"), nor these:
+_NOT_BEFORE_BARE = frozenset("0123456789abcdefghijklmnopqrstuvwxyz_.,:/#$@%+-")
 _UNIT_AFTER = re.compile(
     r"\s?(?:ms|msec|millis|s\b|sec|secs|seconds?|mins?|minutes?|h\b|hrs?|hours?|days?|kb|kib|mb|mib|gb|gib|"
     r"bytes?|b\b|px|%|x\b|th\b|nd\b|rd\b|st\b|원|초|분|시간|개|명|건|번째|일\b|년|월|ms\b|rps|qps|rpm|req/s|"
     r"requests|users|items|rows|lines|times|번\s?(?:시도|반복)|만|천|억|대\b|명|호|층|동\b|번지|회|개월|주\b)",
 )
-_CONTEXT_BEFORE = re.compile(
-    r"(?:\bport|\bpid|\bline|\bv|\bversion|\bid|\btook|\bafter|\bin|\bwait(?:ed)?|\btimeout|\bsize|\blength"
-    r"|\bcontent-length|\bbytes|\bremaining|\blimit|\bcount|\btotal|\bissue|\bpr|\bticket|\broom|\b#|\bbuild"
-    r"|\brelease|\bsprint|\bweek|\bstep|\bjob|포트|라인|빌드|버전|티켓|회의실|스프린트)"
-    r"[\s:=#]*$",
-)
+# A word just before the number that says it is something else ("port 8080", "took 503 ms", "issue #503").
+_CONTEXT_WORDS = frozenset({
+    "port", "pid", "line", "v", "version", "id", "took", "after", "in", "wait", "waited", "timeout", "size",
+    "length", "bytes", "remaining", "limit", "count", "total", "issue", "pr", "ticket", "room", "build", "release",
+    "sprint", "week", "step", "job",
+})
+_CONTEXT_KO = ("포트", "라인", "빌드", "버전", "티켓", "회의실", "스프린트")
+
+
+def _is_word_char(ch: str) -> bool:
+    return ch.isalnum() or ch == "_"
+
+
+def _context_before(before: str) -> bool:
+    """True when `before` ends with a context word and then only spaces, ':', '=' or '#'.
+
+    Done by hand: an end-anchored regex is tried at every position of the text."""
+    head = before.rstrip(" :=#")
+    if not head:
+        return False
+    if before[len(head):].startswith("#") and _is_word_char(head[-1]):
+        return True  # "pr#503", "issue#503"
+    if head.endswith(_CONTEXT_KO):
+        return True
+    start = len(head)
+    while start > 0 and _is_word_char(head[start - 1]):
+        start -= 1
+    return head[start:] in _CONTEXT_WORDS
 
 
 @dataclass(frozen=True)
@@ -60,7 +83,7 @@ def _looks_like_other_number(text: str, start: int, end: int) -> bool:
     before = text[max(0, start - 24):start]
     if before.endswith(":") and before[-2:-1].isalnum():
         return True  # host:443
-    return bool(_CONTEXT_BEFORE.search(before))
+    return _context_before(before)
 
 
 def find_codes(text: str) -> list[CodeHit]:
@@ -76,27 +99,28 @@ def find_codes(text: str) -> list[CodeHit]:
             hits[code] = CodeHit(code, min(start, old.start) if old else start, strong)
 
     strong_spans: list[tuple[int, int]] = []
-    access = list(_ACCESS_LOG.finditer(text))
-    for match in access:
-        add(int(match.group(1)), match.start(1), True)
-        strong_spans.append(match.span())
-    for match in _STATUS_LINE.finditer(text):
-        if not any(s <= match.start(1) < e for s, e in strong_spans):
+    access: list[re.Match[str]] = []
+    if "http/" in text:
+        access = list(_ACCESS_LOG.finditer(text))
+        for match in access:
             add(int(match.group(1)), match.start(1), True)
-    for match in _THREE_DIGITS.finditer(text):
-        start = match.start(1)
-        if any(s <= start < e for s, e in strong_spans):
-            continue
+            strong_spans.append(match.span())
+        for match in _STATUS_LINE.finditer(text):
+            if not any(s <= match.start(1) < e for s, e in strong_spans):
+                add(int(match.group(1)), match.start(1), True)
+    runs = [match.span() for match in _DIGIT_RUN.finditer(text) if match.end() - match.start() == 3]
+    runs = [(start, end) for start, end in runs if not any(s <= start < e for s, e in strong_spans)]
+    for start, end in runs:
         if _KEY_BEFORE.search(text, max(0, start - 24), start):
-            add(int(match.group(1)), start, True)
+            add(int(text[start:end]), start, True)
     if access:
         # In an access-log line the remaining numbers are byte counts, ports and times.
         return sorted(hits.values(), key=lambda h: h.start)
-    for match in _BARE.finditer(text):
-        start, end = match.span(1)
-        if any(s <= start < e for s, e in strong_spans) or int(match.group(1)) in hits:
+    for start, end in runs:
+        if start > 0 and text[start - 1] in _NOT_BEFORE_BARE:
             continue
-        if _looks_like_other_number(text, start, end):
+        code = int(text[start:end])
+        if code in hits or _looks_like_other_number(text, start, end):
             continue
-        add(int(match.group(1)), start, False)
+        add(code, start, False)
     return sorted(hits.values(), key=lambda h: h.start)

@@ -20,9 +20,10 @@ from bot.resolver.index import (
     MIN_KEY_COVER,
     QUERY_COVER_POWER,
     SearchIndex,
+    analyze_words,
     build_index,
-    content_tokens,
 )
+from bot.resolver.query import Query
 from bot.resolver.text import clean, compact, has_hangul, jamo, korean_numeral_codes, strip_korean_suffix, words
 
 Kind = Literal["code", "compare", "class", "header", "none"]
@@ -77,11 +78,11 @@ _LISTING_WORDS = frozenset({"all", "list", "lists", "types", "kinds", "every", "
 _LISTING_KO = ("목록", "종류", "리스트", "전부", "모든", "코드들", "전체", "계열", "대역", "정리")
 
 
-def _has_cue(text: str, english: frozenset[str], korean: tuple[str, ...], pattern: re.Pattern[str]) -> bool:
+def _has_cue(query: Query, english: frozenset[str], korean: tuple[str, ...], pattern: re.Pattern[str]) -> bool:
     """A cheap word-set test first; the regex only confirms the rare hit (it is slow on long pastes)."""
-    if any(k in text for k in korean):
+    if query.hangul and any(k in query.text for k in korean):
         return True
-    return not english.isdisjoint(words(text)) and bool(pattern.search(text))
+    return not english.isdisjoint(query.word_set) and bool(pattern.search(query.text))
 
 
 @dataclass(frozen=True)
@@ -150,6 +151,7 @@ class Resolver:
         self._header_first_words = {_LATIN_RUN.findall(key.casefold())[0] for key in registry.header_lookup
                                     if _LATIN_RUN.search(key)}
         self._fuzzy_word = lru_cache(maxsize=4096)(self._fuzzy_word_uncached)
+        self._is_misspelt_filler = lru_cache(maxsize=4096)(self._is_misspelt_filler_uncached)
 
     @property
     def index(self) -> SearchIndex:
@@ -175,20 +177,22 @@ class Resolver:
 
     def _resolve(self, query: str, lang: str) -> Answer:
         text = clean(query)
-        answer_lang: Lang = detect_lang(text) if lang not in ("en", "ko") else lang  # type: ignore[assignment]
+        q = Query.of(text)
+        answer_lang: Lang = ("ko" if q.hangul else "en") if lang not in ("en", "ko") else lang  # type: ignore[assignment]
         if not text:
             return Answer(query=query, kind="none", lang=answer_lang, note="empty")
 
         # "5xx" / "500번대" name a class; take them out first so "500번대" is not read as 500.
-        class_match = _CLASS.search(text)
+        class_match = _CLASS.search(text) if q.digits else None
         number_text = text[: class_match.start()] + " " + text[class_match.end():] if class_match else text
-        hits = find_codes(number_text)
+        hits = find_codes(number_text) if q.digits else []
         numbers = [h.code for h in hits]
-        numbers += [n for n in korean_numeral_codes(number_text) if n not in numbers]
+        if q.hangul:
+            numbers += [n for n in korean_numeral_codes(number_text) if n not in numbers]
         known = [n for n in numbers if n in self.registry.codes]
         unknown = [n for n in numbers if n not in self.registry.codes]
 
-        if len(known) >= 2 and (_has_cue(text, _COMPARE_WORDS, _COMPARE_KO, _COMPARE_CUE) or self._only_codes(text)):
+        if len(known) >= 2 and (_has_cue(q, _COMPARE_WORDS, _COMPARE_KO, _COMPARE_CUE) or self._only_codes(q)):
             return Answer(query, "compare", tuple(known[:4]), lang=answer_lang, confidence=0.97, evidence="number")
         if known:
             strong = any(h.strong for h in hits)
@@ -201,32 +205,32 @@ class Resolver:
 
         if unknown and any(h.strong for h in hits if h.code in unknown):
             return self._unknown_number(query, unknown[0], answer_lang)
-        if unknown and len(words(text)) <= 3:
+        if unknown and len(q.words) <= 3:
             return self._unknown_number(query, unknown[0], answer_lang)
 
-        if compared := self._compare_by_name(text):
+        if compared := self._compare_by_name(q):
             return Answer(query, "compare", tuple(compared), lang=answer_lang, confidence=0.85, evidence="name")
 
         header_only = self._exact_header(text)
         if header_only:
             return Answer(query, "header", header=header_only, lang=answer_lang, confidence=0.97, evidence="name")
 
-        key = compact(text)
+        key = q.compact
         exact = self.index.exact.get(key)
         if exact:
             return Answer(query, "code", (exact[0],), lang=answer_lang, confidence=exact[1], evidence="name")
 
-        if cls := self.index.class_keys.get(key) or self._class_by_words(text):
+        if cls := self.index.class_keys.get(key) or self._class_by_words(text, q.words):
             return Answer(query, "class", cls=cls, lang=answer_lang, confidence=0.9, evidence="name")
-        if _has_cue(text, _LISTING_WORDS, _LISTING_KO, _LISTING_CUE) and (
-                cls := self._class_by_words(_LISTING_CUE.sub(" ", text), loose=True)):
+        if _has_cue(q, _LISTING_WORDS, _LISTING_KO, _LISTING_CUE) and (
+                cls := self._class_by_words(unlisted := _LISTING_CUE.sub(" ", text), words(unlisted), loose=True)):
             return Answer(query, "class", cls=cls, lang=answer_lang, confidence=0.9, evidence="name")
 
-        header = self._header(text)
-        scores = self._score_text(text)
+        header = self._header(q)
+        scores = self._score_text(q)
         ranked = scores.ranked()
         best_code, best = ranked[0] if ranked else (0, 0.0)
-        if header and self._is_header_question(text, header, best):
+        if header and self._is_header_question(q, header, best):
             return Answer(query, "header", header=header, lang=answer_lang, confidence=0.9, evidence="name")
         source = scores.source.get(best_code, "")
         if best >= ANSWER_THRESHOLD and source == "description" and best < DOC_PLAIN_STATEMENT \
@@ -244,8 +248,8 @@ class Resolver:
     # ----- numbers ------------------------------------------------------------------------------------------
 
     @staticmethod
-    def _only_codes(text: str) -> bool:
-        return all(word.isdigit() or word in {"and", "or", "와", "과", "랑"} for word in words(text))
+    def _only_codes(query: Query) -> bool:
+        return all(word.isdigit() or word in {"and", "or", "와", "과", "랑"} for word in query.words)
 
     def _unknown_number(self, query: str, number: int, lang: Lang) -> Answer:
         cls = code_class(number)
@@ -257,11 +261,11 @@ class Resolver:
 
     # ----- classes, headers, comparisons --------------------------------------------------------------------
 
-    def _class_by_words(self, text: str, loose: bool = False) -> str | None:
+    def _class_by_words(self, text: str, parts: list[str], loose: bool = False) -> str | None:
         """A class named in words ("server errors", "리다이렉트"); loose also reads '서버 에러 코드' as 5xx."""
         if len(text) > 80:
             return None  # class names are short
-        key = compact(" ".join(w for w in words(text) if w not in _CLASS_FILLER))
+        key = "".join(w for w in parts if w not in _CLASS_FILLER)
         if not key or len(key) > 40:
             return None
         if key in self.index.class_keys:
@@ -278,10 +282,11 @@ class Resolver:
         return None
 
     @staticmethod
-    def _is_header_question(text: str, header: str, best_code_score: float) -> bool:
+    def _is_header_question(query: Query, header: str, best_code_score: float) -> bool:
         """A header named with 'header'/'헤더' in a short question, a hyphenated header name written out in a
         short question ("how does if-none-match work"), or a header named on its own."""
-        size = len(words(text))
+        text = query.text
+        size = len(query.words)
         if size <= 10 and _has_header_cue(text) and (size <= 5 or _QUESTION.search(text)):
             return True  # "ETag 헤더가 뭐예요", not "refused since there's no Content-Length header"
         if "-" in header and header.casefold() in text.casefold() and size <= 8:
@@ -298,9 +303,12 @@ class Resolver:
         found = self.registry.header(stripped)
         return found[0] if found else None
 
-    def _header(self, text: str) -> str | None:
+    def _header(self, query: Query) -> str | None:
         """A header named in the text: hyphenated names anywhere ('the Retry-After value'), one-word names only
         with 'header'/'헤더' or on their own ('ETag'), so that 'connection timed out' is not the Connection header."""
+        text = query.text
+        if query.word_set.isdisjoint(self._header_first_words) and "'" not in text and "’" not in text:
+            return None  # no word a header name starts with (an apostrophe splits words differently below)
         cue = _has_header_cue(text)
         if not cue and len(text) > 60:
             # Only a hyphenated name counts in a long text without the word 'header'.
@@ -329,10 +337,11 @@ class Resolver:
                     return name
         return None
 
-    def _compare_by_name(self, text: str) -> list[int] | None:
-        if not _has_cue(text, _COMPARE_WORDS, _COMPARE_KO, _COMPARE_CUE):
+    def _compare_by_name(self, query: Query) -> list[int] | None:
+        if not _has_cue(query, _COMPARE_WORDS, _COMPARE_KO, _COMPARE_CUE):
             return None
-        header = self._header(text)
+        text = query.text
+        header = self._header(query)
         if header and "-" in header and header.casefold() in text.casefold():
             return None  # "Cache-Control: no-store vs no-cache" compares directives of one header
         body = re.sub(r"\b(?:difference|differences|between|compare|comparison|what's|what is|the)\b|차이점?|비교|"
@@ -348,7 +357,7 @@ class Resolver:
                 code = exact[0]
             elif weak:
                 return None
-            elif (scores := self._score_text(part).ranked()) and scores[0][1] >= ANSWER_THRESHOLD:
+            elif (scores := self._score_text(Query.of(part)).ranked()) and scores[0][1] >= ANSWER_THRESHOLD:
                 code = scores[0][0]
             else:
                 return None
@@ -371,16 +380,17 @@ class Resolver:
             out.setdefault(candidate, score / 100.0)
         return tuple(out.items())
 
-    def _score_text(self, text: str) -> _Scores:
+    def _score_text(self, query: Query) -> _Scores:
         scores = _Scores()
         index = self.index
+        text = query.text
 
         for code, length in index.signatures_in(text):
             # a longer fragment is more specific: "Connection refused) while connecting to upstream" over
             # "Connection refused"
             scores.offer(code, min(0.98, SIGNATURE_SCORE + length / 2000), "signature")
 
-        tokens = tuple(t for t in content_tokens(text) if not self._is_misspelt_filler(t))
+        tokens = tuple(t for t in analyze_words(query.words)[0] if not self._is_misspelt_filler(t))
         if not tokens or ("signature" in scores.source.values() and len(tokens) > 8):
             return scores  # a pasted log line we recognise verbatim needs no word matching
         # Long pastes are matched verbatim (signatures, exact words); typo tolerance is for short questions.
@@ -396,7 +406,7 @@ class Resolver:
         if best >= 0.85:
             return scores
         # A whole-string comparison only helps when a word is not one we know: that is what a typo looks like.
-        hangul_words = [w for w in words(text) if has_hangul(w)]
+        hangul_words = [w for w in query.words if has_hangul(w)]
         if hangul_words:
             typo = any(strip_korean_suffix(w) not in index.hangul_words for w in hangul_words)
         else:
@@ -415,7 +425,7 @@ class Resolver:
                 key = index.keys[positions[i]]
                 scores.offer(key.code, key.weight * score / 100.0)
         elif len(tokens) <= 4:
-            squeezed = compact(text)
+            squeezed = query.compact
             if 5 <= len(squeezed) <= 40:
                 choices, _ = index.exact_buckets.near(squeezed, 0.82)
                 for choice, score, _ in process.extract(squeezed, choices, scorer=fuzz.ratio, score_cutoff=82,
@@ -424,7 +434,7 @@ class Resolver:
                     scores.offer(code, weight * score / 100.0)
         return scores
 
-    def _is_misspelt_filler(self, token: str) -> bool:
+    def _is_misspelt_filler_uncached(self, token: str) -> bool:
         """'eror', 'staus', 'respones': a typo of a word we ignore should be ignored too, not dilute the match."""
         if len(token) < 4 or token in self.index.doc_idf or token in self.index.idf or has_hangul(token):
             return False

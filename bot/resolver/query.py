@@ -1,0 +1,26 @@
+"""A query analysed once.
+
+Every step of the resolver reads the same cleaned text and word list instead of scanning the text again:
+on a long paste each regex scan costs more than the scoring itself.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.resolver.text import has_digit, has_hangul, words
+
+
+@dataclass(frozen=True, slots=True)
+class Query:
+    text: str  # cleaned (see text.clean)
+    words: list[str]  # lower-cased Latin and Hangul runs, apostrophes dropped ("don't" -> "dont")
+    word_set: frozenset[str]
+    compact: str  # the words run together: the spacing- and punctuation-free key
+    digits: bool
+    hangul: bool
+
+    @classmethod
+    def of(cls, text: str) -> Query:
+        parts = words(text)
+        return cls(text, parts, frozenset(parts), "".join(parts), has_digit(text), has_hangul(text))
