@@ -24,7 +24,16 @@ from bot.resolver.index import (
     build_index,
 )
 from bot.resolver.query import Query
-from bot.resolver.text import clean, compact, has_hangul, jamo, korean_numeral_codes, strip_korean_suffix, words
+from bot.resolver.text import (
+    KO_STOPWORDS,
+    clean,
+    compact,
+    has_hangul,
+    jamo,
+    korean_numeral_codes,
+    strip_korean_suffix,
+    words,
+)
 
 Kind = Literal["code", "compare", "class", "header", "none"]
 
@@ -408,7 +417,9 @@ class Resolver:
         # A whole-string comparison only helps when a word is not one we know: that is what a typo looks like.
         hangul_words = [w for w in query.words if has_hangul(w)]
         if hangul_words:
-            typo = any(strip_korean_suffix(w) not in index.hangul_words for w in hangul_words)
+            # (a filler such as 뭐야 or 나오는데요 is not in the knowledge either, but it is no typo)
+            typo = any(w not in KO_STOPWORDS and (stem := strip_korean_suffix(w)) not in index.hangul_words
+                       and stem not in KO_STOPWORDS for w in hangul_words)
         else:
             typo = any(t not in index.idf and t not in index.doc_idf for t in tokens)
         if not typo:
@@ -419,7 +430,9 @@ class Resolver:
             squeezed = jamo("".join(hangul_words))
             candidates = {p for t in tokens if has_hangul(t) for p in index.postings.get(t, ())
                           if p in index.korean_by_position}
-            positions = sorted(candidates)
+            # Indel similarity >= c needs lengths within a factor of (2 - c) / c of each other.
+            low, high = len(squeezed) * 0.78 / 1.22, len(squeezed) * 1.22 / 0.78
+            positions = sorted(p for p in candidates if low <= len(index.korean_by_position[p]) <= high)
             choices = [index.korean_by_position[p] for p in positions]
             for _, score, i in process.extract(squeezed, choices, scorer=fuzz.ratio, score_cutoff=78, limit=3):
                 key = index.keys[positions[i]]

@@ -111,6 +111,17 @@ _KO_SUFFIX_RE = re.compile(r"^(..+?)(?:" + "|".join(_KO_SUFFIXES) + r")$")
 @lru_cache(maxsize=65536)
 def strip_korean_suffix(word: str) -> str:
     """'권한이' -> '권한', '게이트웨이와' -> '게이트웨이', '거절함' -> '거절'; leaves short words alone."""
+    stripped = _strip_once(word)
+    if stripped != word and word[len(stripped):] in _STACKING:
+        stripped = _strip_once(stripped)  # 요청이라고만 -> 요청이라고 -> 요청
+    return stripped
+
+
+# Particles that go on top of another particle or ending (이라고만, 에게도, 나오는데요): strip one more layer.
+_STACKING = frozenset({"만", "도", "요", "는", "은"})
+
+
+def _strip_once(word: str) -> str:
     match = _KO_ENDING_RE.match(word)
     if match and len(word) > 2:
         return match.group(1)
