@@ -18,6 +18,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from bot.registry import Registry
+from bot.resolver.query import Query
 from bot.resolver.text import (
     EN_STOPWORDS,
     KO_STOPWORDS,
@@ -79,7 +80,6 @@ class LengthBuckets:
         return self.strings[low:high], self.payloads[low:high]
 
 
-_ANY_WORD = re.compile(r"[0-9a-z\uac00-\ud7a3]{2,}")
 
 
 @dataclass
@@ -117,27 +117,31 @@ class SearchIndex:
     vendor_by_word: dict[str, set[int]] = field(default_factory=dict)  # Latin vendor word -> codes
     vendor_by_hangul: list[tuple[str, int]] = field(default_factory=list)  # Korean spelling -> code
 
-    def vendors_named_in(self, text: str) -> set[int]:
-        """Vendor codes whose vendor the text names ('cloudflare', 'nginx', '클라우드플레어')."""
+    def vendors_named_in(self, query: Query) -> set[int]:
+        """Vendor codes whose vendor the text names ('cloudflare', 'nginx', "cloudflare's", '클라우드플레어')."""
         named: set[int] = set()
-        for word in set(_LATIN.findall(text.casefold())):
-            named |= self.vendor_by_word.get(word, set())
-        named.update(code for spelling, code in self.vendor_by_hangul if spelling in text)
+        for word in self.vendor_by_word.keys() & query.word_set:
+            named |= self.vendor_by_word[word]
+        if query.hangul:
+            named.update(code for spelling, code in self.vendor_by_hangul if spelling in query.text)
         return named
 
-    def signatures_in(self, text: str) -> list[tuple[int, int]]:
+    def signatures_in(self, query: Query) -> list[tuple[int, int]]:
         """(code, fragment length) for each known error-message fragment that appears verbatim in the text."""
-        return _signatures_in(self, text)
+        return _signatures_in(self, query)
 
 
 _LATIN = re.compile(r"[0-9a-z]+")
 
 
-def _signatures_in(index: SearchIndex, text: str) -> list[tuple[int, int]]:
-    lowered = " ".join(text.casefold().split())
+def _signatures_in(index: SearchIndex, query: Query) -> list[tuple[int, int]]:
+    anchors = index.signatures.keys() & query.word_set
+    if not anchors:
+        return []
+    lowered = " ".join(query.text.casefold().split())
     matched: list[tuple[str, int]] = []
-    for word in set(_ANY_WORD.findall(lowered)):
-        matched += [(sig, code) for sig, code in index.signatures.get(word, ()) if sig in lowered]
+    for word in anchors:
+        matched += [(sig, code) for sig, code in index.signatures[word] if sig in lowered]
     kept: list[str] = []
     found: list[tuple[int, int]] = []
     for signature, code in sorted(matched, key=lambda item: -len(item[0])):
@@ -263,8 +267,9 @@ def build_index(registry: Registry) -> SearchIndex:
             for term in terms:
                 if has_hangul(term):
                     index.vendor_by_hangul.append((term, entry.code))
-                else:
-                    index.vendor_by_word.setdefault(term, set()).add(entry.code)
+                else:  # and the possessive, which loses its apostrophe in the words of a query
+                    for spelling in (term, term + "s"):
+                        index.vendor_by_word.setdefault(spelling, set()).add(entry.code)
         document(entry.code, [entry.summary.en, entry.summary.ko], DOC_SUMMARY)
         document(entry.code, [*entry.causes.en, *entry.causes.ko], DOC_CAUSES)
         document(entry.code, [entry.detail.en, entry.detail.ko], DOC_DETAIL)
@@ -311,13 +316,14 @@ def build_index(registry: Registry) -> SearchIndex:
     # Typo look-up runs over Latin words only; Hangul is matched by bigrams and by whole-string jamo.
     index.vocabulary = sorted(t for t in set(index.idf) | set(index.doc_idf) if not has_hangul(t))
 
+    # Anchors are words as a query's words are cut (see Query), so a query looks them up by its word set.
     frequency: dict[str, int] = defaultdict(int)
     for signature in signatures:
-        for word in set(_ANY_WORD.findall(signature)):
+        for word in set(words(signature)):
             frequency[word] += 1
     anchored: dict[str, list[tuple[str, int]]] = defaultdict(list)
     for signature, code in signatures.items():
-        candidates = _ANY_WORD.findall(signature)
+        candidates = [w for w in words(signature) if len(w) >= 2] or words(signature)
         if not candidates:
             continue
         anchor = min(candidates, key=lambda w: (frequency[w], -len(w)))

@@ -63,6 +63,9 @@ _WEAK_COMPARE = re.compile(r"\b(?:or|and|which)\b", re.IGNORECASE)
 _LISTING_CUE = re.compile(r"\b(?:all|list|lists|types|kinds|every|codes|class|category|family)\b"
                           r"|목록|종류|리스트|전부|모든|코드들|전체|계열|대역|정리", re.IGNORECASE)
 _COMPARE_SPLIT = re.compile(r"\s+(?:vs\.?|versus|or|and|와|과|랑|이랑|하고)\s+|\s*(?:/|,)\s*", re.IGNORECASE)
+# Words around the two things compared, taken out before splitting on "vs", "와", "/".
+_COMPARE_NOISE = re.compile(r"\b(?:difference|differences|between|compare|comparison|what's|what is|the)\b"
+                            r"|차이점?|비교|다른\s?점|구분|뭐야|뭔가요|\?", re.IGNORECASE)
 _FILLERS = ("error", "errors", "status", "response", "code", "meaning", "explain", "please", "what", "does")
 _CLASS_FILLER = frozenset({"status", "code", "codes", "http", "the", "what", "are", "is", "코드", "상태", "상태코드",
                            "뭐야", "뭐예요", "알려줘", "there", "of"})
@@ -157,8 +160,12 @@ class Resolver:
         self._cache: dict[tuple[str, str], Answer] = {}
         # Every header name and alias by its letters alone, so "Retry-After", "retry after" and "RetryAfter" meet.
         self._header_names = {_header_key(key): name for key, name in registry.header_lookup.items()}
-        self._header_first_words = {_LATIN_RUN.findall(key.casefold())[0] for key in registry.header_lookup
-                                    if _LATIN_RUN.search(key)}
+        # first word -> the words of each header name starting with it ('keep' -> {keep, alive})
+        self._header_words: dict[str, list[frozenset[str]]] = defaultdict(list)
+        for key in registry.header_lookup:
+            if parts := _LATIN_RUN.findall(key.casefold()):
+                self._header_words[parts[0]].append(frozenset(parts))
+        self._header_first_words = set(self._header_words)
         self._fuzzy_word = lru_cache(maxsize=4096)(self._fuzzy_word_uncached)
         self._is_misspelt_filler = lru_cache(maxsize=4096)(self._is_misspelt_filler_uncached)
 
@@ -316,8 +323,10 @@ class Resolver:
         """A header named in the text: hyphenated names anywhere ('the Retry-After value'), one-word names only
         with 'header'/'헤더' or on their own ('ETag'), so that 'connection timed out' is not the Connection header."""
         text = query.text
-        if query.word_set.isdisjoint(self._header_first_words) and "'" not in text and "’" not in text:
-            return None  # no word a header name starts with (an apostrophe splits words differently below)
+        if "'" not in text and "’" not in text and not any(
+                need <= query.word_set for first in self._header_first_words & query.word_set
+                for need in self._header_words[first]):
+            return None  # no header has all its words here (an apostrophe splits words differently below)
         cue = _has_header_cue(text)
         if not cue and len(text) > 60:
             # Only a hyphenated name counts in a long text without the word 'header'.
@@ -350,14 +359,12 @@ class Resolver:
         if not _has_cue(query, _COMPARE_WORDS, _COMPARE_KO, _COMPARE_CUE):
             return None
         text = query.text
+        parts = [p for p in _COMPARE_SPLIT.split(_COMPARE_NOISE.sub(" ", text)) if p and p.strip()]
+        if len(parts) < 2 or any(len(p.split()) > 5 for p in parts):
+            return None  # "an empty or unexpected response" is one description, not two things compared
         header = self._header(query)
         if header and "-" in header and header.casefold() in text.casefold():
             return None  # "Cache-Control: no-store vs no-cache" compares directives of one header
-        body = re.sub(r"\b(?:difference|differences|between|compare|comparison|what's|what is|the)\b|차이점?|비교|"
-                      r"다른\s?점|구분|뭐야|뭔가요|\?", " ", text, flags=re.IGNORECASE)
-        parts = [p for p in _COMPARE_SPLIT.split(body) if p and p.strip()]
-        if len(parts) < 2 or any(len(p.split()) > 5 for p in parts):
-            return None  # "an empty or unexpected response" is one description, not two things compared
         weak = not _COMPARE_CUE.search(_WEAK_COMPARE.sub(" ", text))
         codes: list[int] = []
         for part in parts[:4]:
@@ -392,9 +399,8 @@ class Resolver:
     def _score_text(self, query: Query) -> _Scores:
         scores = _Scores()
         index = self.index
-        text = query.text
 
-        for code, length in index.signatures_in(text):
+        for code, length in index.signatures_in(query):
             # a longer fragment is more specific: "Connection refused) while connecting to upstream" over
             # "Connection refused"
             scores.offer(code, min(0.98, SIGNATURE_SCORE + length / 2000), "signature")
@@ -409,7 +415,7 @@ class Resolver:
         if len(tokens) <= 8:  # a key is a few words; against a long sentence only the explanations can match
             self._score_keys(tokens, expanded, scores)
         if len(tokens) >= 3:
-            self._score_documents(text, tokens, expanded, scores)
+            self._score_documents(query, tokens, expanded, scores)
 
         best = max(scores.by_code.values(), default=0.0)
         if best >= 0.85:
@@ -517,7 +523,7 @@ class Resolver:
                     best[code] = value
         _offer_top(scores, best, "name")
 
-    def _score_documents(self, text: str, tokens: tuple[str, ...],
+    def _score_documents(self, query: Query, tokens: tuple[str, ...],
                          expanded: list[tuple[tuple[str, float], ...]], scores: _Scores) -> None:
         """Descriptions: how much of the query a code's whole explanation accounts for."""
         index = self.index
@@ -552,7 +558,7 @@ class Resolver:
             named: set[int] | None = None
             for slot, code in index.vendor_slots:
                 if covered[slot]:
-                    named = index.vendors_named_in(text) if named is None else named
+                    named = index.vendors_named_in(query) if named is None else named
                     if code not in named:
                         covered[slot] *= VENDOR_UNNAMED
             if named is not None:
