@@ -85,16 +85,20 @@ _HEADER_CUE = re.compile(r"\bheaders?\b|헤더", re.IGNORECASE)
 _HYPHENATED = re.compile(r"[A-Za-z0-9]+(?:-[A-Za-z0-9]+)+")
 _COMPARE_WORDS = frozenset({"vs", "versus", "difference", "different", "diff", "compare", "comparison", "or", "which",
                             "instead", "rather"})
+_FIRST_OF_TWO_WORD_CUES = frozenset({"instead", "rather"})
 _COMPARE_KO = ("차이", "비교", "다른", "달라", "다르", "구분", "대신", "중에", "어느")
 _LISTING_WORDS = frozenset({"all", "list", "lists", "types", "kinds", "every", "codes", "class", "category", "family"})
 _LISTING_KO = ("목록", "종류", "리스트", "전부", "모든", "코드들", "전체", "계열", "대역", "정리")
 
 
 def _has_cue(query: Query, english: frozenset[str], korean: tuple[str, ...], pattern: re.Pattern[str]) -> bool:
-    """A cheap word-set test first; the regex only confirms the rare hit (it is slow on long pastes)."""
+    """A word-set test; the regex (slow on long pastes) only confirms the cues of two words ("instead of")."""
     if query.hangul and any(k in query.text for k in korean):
         return True
-    return not english.isdisjoint(query.word_set) and bool(pattern.search(query.text))
+    found = english & query.word_set
+    if found - _FIRST_OF_TWO_WORD_CUES:
+        return True
+    return bool(found) and bool(pattern.search(query.text))
 
 
 @dataclass(frozen=True)
@@ -330,6 +334,8 @@ class Resolver:
         cue = _has_header_cue(text)
         if not cue and len(text) > 60:
             # Only a hyphenated name counts in a long text without the word 'header'.
+            if "-" not in text:
+                return None
             for match in _HYPHENATED.finditer(text):
                 name = self._header_names.get(_header_key(match.group(0)))
                 if name and "-" in name:
@@ -362,16 +368,13 @@ class Resolver:
         parts = [p for p in _COMPARE_SPLIT.split(_COMPARE_NOISE.sub(" ", text)) if p and p.strip()]
         if len(parts) < 2 or any(len(p.split()) > 5 for p in parts):
             return None  # "an empty or unexpected response" is one description, not two things compared
-        header = self._header(query)
-        if header and "-" in header and header.casefold() in text.casefold():
-            return None  # "Cache-Control: no-store vs no-cache" compares directives of one header
-        weak = not _COMPARE_CUE.search(_WEAK_COMPARE.sub(" ", text))
+        weak: bool | None = None
         codes: list[int] = []
         for part in parts[:4]:
             exact = self.index.exact.get(compact(part))
             if exact:
                 code = exact[0]
-            elif weak:
+            elif weak or (weak is None and (weak := not _COMPARE_CUE.search(_WEAK_COMPARE.sub(" ", text)))):
                 return None
             elif (scores := self._score_text(Query.of(part)).ranked()) and scores[0][1] >= ANSWER_THRESHOLD:
                 code = scores[0][0]
@@ -379,7 +382,12 @@ class Resolver:
                 return None
             if code not in codes:
                 codes.append(code)
-        return codes if len(codes) >= 2 else None
+        if len(codes) < 2:
+            return None
+        header = self._header(query)
+        if header and "-" in header and header.casefold() in text.casefold():
+            return None  # "Cache-Control: no-store vs no-cache" compares directives of one header
+        return codes
 
     # ----- names, aliases, symptoms -------------------------------------------------------------------------
 
