@@ -7,21 +7,11 @@ by its name together with a question or an error word.
 
 from __future__ import annotations
 
-import re
-
+from bot.resolver import cues
+from bot.resolver.query import Query
 from bot.resolver.resolve import Resolver, get_resolver
 from bot.resolver.text import clean
 
-_QUESTION = re.compile(
-    r"\?|？|\b(?:what|whats|what's|why|how|meaning|means?|explain|anyone know|difference|vs|versus)\b"
-    r"|뭐|무슨|뜻|의미|왜|어떻게|알려|설명|차이|비교|인가요|나요|해결|원인",
-    re.IGNORECASE,
-)
-_REPORT = re.compile(
-    r"\b(?:error|errors|err|fail(?:ed|ing|s)?|failure|status|code|returned|returns|returning|getting|got|throws?"
-    r"|response|exception|http|https|timed out|timeout)\b|HTTP/\d|에러|오류|실패|응답|떠요|뜨네|뜹니다|나요|나와요|발생|터졌",
-    re.IGNORECASE,
-)
 _MAX_WORDS = 60  # a long message that only mentions a code in passing is not a question
 
 
@@ -34,14 +24,14 @@ def is_status_question(text: str, resolver: Resolver | None = None) -> bool:
     answer = resolver.resolve(text)
     if answer.kind == "none":
         return False
-    question = bool(_QUESTION.search(text))
-    report = bool(_REPORT.search(text))
-    size = len(text.split())
     if answer.evidence == "stated":  # a status line, an access log, `status=504`: a report in itself
         return True
+    size = len(text.split())
     if answer.evidence == "signature":  # a pasted error message we recognise
         return size <= _MAX_WORDS * 4
+    query = Query.of(text)
+    question = cues.CHAT_QUESTION.found_in(query)
     if answer.evidence == "number":  # a bare number needs a question or an error word with it
-        return (question or report) and size <= _MAX_WORDS
+        return (question or cues.CHAT_REPORT.found_in(query)) and size <= _MAX_WORDS
     # Found by name or description ("ok", "gone", "conflict" are also everyday words): only a short question.
     return question and answer.confidence >= 0.75 and size <= 12

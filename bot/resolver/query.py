@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.resolver.text import has_digit, has_hangul, words
+from bot.resolver.text import folded_words, has_digit, has_hangul
 
 
 @dataclass(frozen=True, slots=True)
 class Query:
     text: str  # cleaned (see text.clean)
+    folded: str  # casefolded
     words: list[str]  # lower-cased Latin and Hangul runs, apostrophes dropped ("don't" -> "dont")
     word_set: frozenset[str]
     compact: str  # the words run together: the spacing- and punctuation-free key
@@ -22,5 +23,6 @@ class Query:
 
     @classmethod
     def of(cls, text: str) -> Query:
-        parts = words(text)
-        return cls(text, parts, frozenset(parts), "".join(parts), has_digit(text), has_hangul(text))
+        folded = text.casefold()
+        parts = folded_words(folded)
+        return cls(text, folded, parts, frozenset(parts), "".join(parts), has_digit(text), has_hangul(text))

@@ -14,6 +14,7 @@ from rapidfuzz.distance import Indel
 
 from bot.models import Lang
 from bot.registry import Registry, code_class, get_registry
+from bot.resolver import cues
 from bot.resolver.extract import find_codes
 from bot.resolver.index import (
     KEY_COVER_POWER,
@@ -51,15 +52,7 @@ _CACHE_SIZE = 4096
 _CACHE_MAX_QUERY = 200
 
 _CLASS = re.compile(r"(?<![\w])([1-5])\s?(?:xx|XX|\*\*|백\s?번\s?대|00\s?번\s?대|00s\b|백대|00\s?대)(?![a-z])")
-_COMPARE_CUE = re.compile(
-    r"\bvs\.?\b|\bversus\b|\bdifferen(?:ce|t)\b|\bdiff\b|\bcompare\b|\bcomparison\b|\bor\b|\binstead of\b"
-    r"|\brather than\b|\bwhich\b|차이|비교|다른\s?점|다른가|달라|다르|구분|대신|중에|중\s?뭐|어느",
-    re.IGNORECASE,
-)
-# Of the comparison cues, these join two things without saying they are being compared ("an empty or
-# unexpected response"): by name, they only count when both sides are exact names.
-_WEAK_COMPARE = re.compile(r"\b(?:or|and|which)\b", re.IGNORECASE)
-# "all 3xx codes", "클라이언트 에러 코드 목록": a request for the whole class, not for one code.
+# The words of cues.LISTING, to cut out of "list all 5xx codes" before reading the class name.
 _LISTING_CUE = re.compile(r"\b(?:all|list|lists|types|kinds|every|codes|class|category|family)\b"
                           r"|목록|종류|리스트|전부|모든|코드들|전체|계열|대역|정리", re.IGNORECASE)
 _COMPARE_SPLIT = re.compile(r"\s+(?:vs\.?|versus|or|and|와|과|랑|이랑|하고)\s+|\s*(?:/|,)\s*", re.IGNORECASE)
@@ -70,37 +63,9 @@ _FILLERS = ("error", "errors", "status", "response", "code", "meaning", "explain
 _CLASS_FILLER = frozenset({"status", "code", "codes", "http", "the", "what", "are", "is", "코드", "상태", "상태코드",
                            "뭐야", "뭐예요", "알려줘", "there", "of"})
 _LATIN_RUN = re.compile(r"[A-Za-z0-9]+")
-_TROUBLE = re.compile(
-    r"\b(?:error|errors|fail|fails|failed|failing|failure|refus\w*|reject\w*|denied|deny|block\w*|timeout|timed out"
-    r"|expired|invalid|too many|too large|too big|too long|too slow|exceed\w*|unavailable|down|cannot|can't|couldn't"
-    r"|won't|doesn't|isn't|not|no|unable|wrong|missing|broken|crash\w*|limit\w*|returns?|says|getting|got"
-    r"|removed|deleted|gone|moved|expired|closed|reset|unreachable|dropped|killed|stuck|hung|hangs?|slow)\b"
-    r"|에러|오류|실패|거절|거부|차단|안\s?[돼됨됩해함한하]|떠요|뜹니다|뜨네|뜸|나와요|나옵니다|나오는|나옴|초과|만료|없|못|끊"
-    r"|느려|늦|필요",
-    re.IGNORECASE)
-_QUESTION = re.compile(r"\?|\b(?:what|whats|how|why|when|which|explain|meaning|mean|does|do)\b"
-                       r"|뭐|무슨|뜻|의미|어떻게|언제|왜|알려|설명|인가요|나요|예요|에요", re.IGNORECASE)
 _HEADER_MAX_WORDS = 5  # the longest header name, in words (Access-Control-Allow-Origin has four)
 _HEADER_CUE = re.compile(r"\bheaders?\b|헤더", re.IGNORECASE)
 _HYPHENATED = re.compile(r"[A-Za-z0-9]+(?:-[A-Za-z0-9]+)+")
-_COMPARE_WORDS = frozenset({"vs", "versus", "difference", "different", "diff", "compare", "comparison", "or", "which",
-                            "instead", "rather"})
-_FIRST_OF_TWO_WORD_CUES = frozenset({"instead", "rather"})
-_COMPARE_KO = ("차이", "비교", "다른", "달라", "다르", "구분", "대신", "중에", "어느")
-_LISTING_WORDS = frozenset({"all", "list", "lists", "types", "kinds", "every", "codes", "class", "category", "family"})
-_LISTING_KO = ("목록", "종류", "리스트", "전부", "모든", "코드들", "전체", "계열", "대역", "정리")
-
-
-def _has_cue(query: Query, english: frozenset[str], korean: tuple[str, ...], pattern: re.Pattern[str]) -> bool:
-    """A word-set test; the regex (slow on long pastes) only confirms the cues of two words ("instead of")."""
-    if query.hangul and any(k in query.text for k in korean):
-        return True
-    found = english & query.word_set
-    if found - _FIRST_OF_TWO_WORD_CUES:
-        return True
-    return bool(found) and bool(pattern.search(query.text))
-
-
 @dataclass(frozen=True)
 class Answer:
     query: str
@@ -212,7 +177,7 @@ class Resolver:
         known = [n for n in numbers if n in self.registry.codes]
         unknown = [n for n in numbers if n not in self.registry.codes]
 
-        if len(known) >= 2 and (_has_cue(q, _COMPARE_WORDS, _COMPARE_KO, _COMPARE_CUE) or self._only_codes(q)):
+        if len(known) >= 2 and (cues.COMPARE.found_in(q) or self._only_codes(q)):
             return Answer(query, "compare", tuple(known[:4]), lang=answer_lang, confidence=0.97, evidence="number")
         if known:
             strong = any(h.strong for h in hits)
@@ -242,7 +207,7 @@ class Resolver:
 
         if cls := self.index.class_keys.get(key) or self._class_by_words(text, q.words):
             return Answer(query, "class", cls=cls, lang=answer_lang, confidence=0.9, evidence="name")
-        if _has_cue(q, _LISTING_WORDS, _LISTING_KO, _LISTING_CUE) and (
+        if cues.LISTING.found_in(q) and (
                 cls := self._class_by_words(unlisted := _LISTING_CUE.sub(" ", text), words(unlisted), loose=True)):
             return Answer(query, "class", cls=cls, lang=answer_lang, confidence=0.9, evidence="name")
 
@@ -254,7 +219,7 @@ class Resolver:
             return Answer(query, "header", header=header, lang=answer_lang, confidence=0.9, evidence="name")
         source = scores.source.get(best_code, "")
         if best >= ANSWER_THRESHOLD and source == "description" and best < DOC_PLAIN_STATEMENT \
-                and not _QUESTION.search(text) and not _TROUBLE.search(text):
+                and not cues.QUESTION.found_in(q) and not cues.TROUBLE.found_in(q):
             # A description that neither asks nor reports a problem ("the new endpoint is live") is chat.
             best = ANSWER_THRESHOLD - 0.01
         if best >= ANSWER_THRESHOLD:
@@ -307,7 +272,7 @@ class Resolver:
         short question ("how does if-none-match work"), or a header named on its own."""
         text = query.text
         size = len(query.words)
-        if size <= 10 and _has_header_cue(text) and (size <= 5 or _QUESTION.search(text)):
+        if size <= 10 and _has_header_cue(text) and (size <= 5 or cues.QUESTION.found_in(query)):
             return True  # "ETag 헤더가 뭐예요", not "refused since there's no Content-Length header"
         if "-" in header and header.casefold() in text.casefold() and size <= 8:
             return True
@@ -362,19 +327,19 @@ class Resolver:
         return None
 
     def _compare_by_name(self, query: Query) -> list[int] | None:
-        if not _has_cue(query, _COMPARE_WORDS, _COMPARE_KO, _COMPARE_CUE):
+        if not cues.COMPARE.found_in(query):
             return None
         text = query.text
         parts = [p for p in _COMPARE_SPLIT.split(_COMPARE_NOISE.sub(" ", text)) if p and p.strip()]
         if len(parts) < 2 or any(len(p.split()) > 5 for p in parts):
             return None  # "an empty or unexpected response" is one description, not two things compared
-        weak: bool | None = None
         codes: list[int] = []
         for part in parts[:4]:
             exact = self.index.exact.get(compact(part))
             if exact:
                 code = exact[0]
-            elif weak or (weak is None and (weak := not _COMPARE_CUE.search(_WEAK_COMPARE.sub(" ", text)))):
+            elif not cues.COMPARE_STRONG.found_in(query):
+                # "or"/"which" alone also join things that are not compared: then both sides must be names
                 return None
             elif (scores := self._score_text(Query.of(part)).ranked()) and scores[0][1] >= ANSWER_THRESHOLD:
                 code = scores[0][0]

@@ -162,7 +162,12 @@ def hangul_bigrams(text: str) -> list[str]:
 
 def words(text: str) -> list[str]:
     """Lower-cased word tokens (Latin letters/digits runs and Hangul runs)."""
-    return _WORD.findall(text.casefold().replace("'", "").replace("’", ""))
+    return folded_words(text.casefold())
+
+
+def folded_words(folded: str) -> list[str]:
+    """The words of casefolded text; an apostrophe joins its word ("can't" -> "cant")."""
+    return _WORD.findall(folded.replace("'", "").replace("’", ""))
 
 
 def compact(text: str) -> str:

@@ -1,0 +1,96 @@
+"""Cue words: does a query ask a question, report trouble, compare, or ask for a list?
+
+Each cue is a set of words checked against the query's word set, plus a few phrases and Korean fragments
+looked for as substrings. This replaces big alternation regexes, which Python's `re` tries at every
+position of the text: on a long paste one of those cost more than scoring the whole knowledge.
+Words are as a query's words are cut (lower case, apostrophes dropped: "can't" is "cant").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.resolver.query import Query
+
+
+@dataclass(frozen=True)
+class Cue:
+    words: frozenset[str] = frozenset()
+    prefixes: tuple[str, ...] = ()  # word beginnings: "refus" for refused, refusing, refuses
+    phrases: tuple[str, ...] = ()  # lower-case substrings of the text: "timed out", "?"
+    korean: tuple[str, ...] = ()  # substrings of Hangul text: Korean endings and particles glue onto words
+
+    def found_in(self, query: Query) -> bool:
+        if not self.words.isdisjoint(query.word_set):
+            return True
+        if self.korean and query.hangul and any(k in query.text for k in self.korean):
+            return True
+        if self.phrases and any(p in query.folded for p in self.phrases):
+            return True
+        return bool(self.prefixes) and any(w.startswith(self.prefixes) for w in query.word_set)
+
+
+def _spaced(*fragments: str) -> tuple[str, ...]:
+    """Korean fragments written with or without the space: '안 돼' and '안돼'."""
+    out: list[str] = []
+    for fragment in fragments:
+        out.append(fragment)
+        if " " in fragment:
+            out.append(fragment.replace(" ", ""))
+    return tuple(out)
+
+
+QUESTION = Cue(
+    words=frozenset({"what", "whats", "how", "why", "when", "which", "explain", "meaning", "mean", "does", "do"}),
+    phrases=("?",),
+    korean=("뭐", "무슨", "뜻", "의미", "어떻게", "언제", "왜", "알려", "설명", "인가요", "나요", "예요", "에요"),
+)
+
+# Reports a problem: an error word, a failure, a limit, something gone.
+TROUBLE = Cue(
+    words=frozenset({
+        "error", "errors", "fail", "fails", "failed", "failing", "failure", "denied", "deny", "timeout", "expired",
+        "invalid", "unavailable", "down", "cannot", "cant", "couldnt", "wont", "doesnt", "isnt", "not", "no",
+        "unable", "wrong", "missing", "broken", "return", "returns", "says", "getting", "got", "removed", "deleted",
+        "gone", "moved", "closed", "reset", "unreachable", "dropped", "killed", "stuck", "hung", "hang", "hangs",
+        "slow",
+    }),
+    prefixes=("refus", "reject", "block", "exceed", "crash", "limit"),
+    phrases=("timed out", "too many", "too large", "too big", "too long", "too slow"),
+    korean=_spaced("에러", "오류", "실패", "거절", "거부", "차단", "안 돼", "안 됨", "안 됩", "안 해",
+                   "안 함", "안 한", "안 하", "떠요", "뜹니다", "뜨네", "뜸", "나와요", "나옵니다", "나오는",
+                   "나옴", "초과", "만료", "없", "못", "끊", "느려", "늦", "필요"),
+)
+
+# Two things compared. "or" and "which" also join things that are not compared ("an empty or unexpected
+# response"), so COMPARE_STRONG leaves them out.
+_COMPARE_KO = _spaced("차이", "비교", "다른 점", "다른가", "달라", "다르", "구분", "대신", "중에", "중 뭐", "어느")
+COMPARE_STRONG = Cue(
+    words=frozenset({"vs", "versus", "difference", "different", "diff", "compare", "comparison"}),
+    phrases=("instead of", "rather than"),
+    korean=_COMPARE_KO,
+)
+COMPARE = Cue(words=COMPARE_STRONG.words | {"or", "which"}, phrases=COMPARE_STRONG.phrases,
+              korean=(*_COMPARE_KO, "다른"))
+
+# "all 3xx codes", "클라이언트 에러 코드 목록": the whole class, not one code.
+LISTING = Cue(
+    words=frozenset({"all", "list", "lists", "types", "kinds", "every", "codes", "class", "category", "family"}),
+    korean=("목록", "종류", "리스트", "전부", "모든", "코드들", "전체", "계열", "대역", "정리"),
+)
+
+# For the channel gate: a question in chat, or a report of an error.
+CHAT_QUESTION = Cue(
+    words=frozenset({"what", "whats", "why", "how", "meaning", "mean", "means", "explain", "difference", "vs",
+                     "versus"}),
+    phrases=("?", "anyone know"),
+    korean=("뭐", "무슨", "뜻", "의미", "왜", "어떻게", "알려", "설명", "차이", "비교", "인가요", "나요", "해결",
+            "원인"),
+)
+CHAT_REPORT = Cue(
+    words=frozenset({"error", "errors", "err", "fail", "failed", "failing", "fails", "failure", "status", "code",
+                     "returned", "returns", "returning", "getting", "got", "throw", "throws", "response", "exception",
+                     "http", "https", "timeout"}),
+    phrases=("timed out",),
+    korean=("에러", "오류", "실패", "응답", "떠요", "뜨네", "뜹니다", "나요", "나와요", "발생", "터졌"),
+)
