@@ -17,11 +17,12 @@ _ACCESS_LOG = re.compile(r"\"[a-z]+ [^\"]{0,2048}? http/[\d.]+\"\s+(\d{3})\b")
 # cheaper than scanning a long paste for every keyword. Runs of three or more digits are found in one scan
 # (a pattern with look-arounds is several times slower); only runs of exactly three are status numbers.
 _DIGIT_RUN = re.compile(r"\d\d\d+")
-_KEY_BEFORE = re.compile(
-    r"(?<![a-z])(?:status(?:[ _-]?code)?|http[ _-]?(?:status|code)|response[ _-]?code|statuscode|code"
-    r"|error|err|http|상태\s*코드|응답\s*코드|코드)"
-    r"[\s\"':=]*\(?$",
-)
+# "status 503", "status_code=503", "HTTP code: 503", "error(503", "상태 코드 503". Checked by hand on the text
+# just before each number (see _stated_before): "code" also covers "status code" and "status_code", "status"
+# covers "http status"; the run-together forms need their own entry.
+_STATED_KEYS = ("statuscode", "responsecode", "httpstatus", "httpcode", "status", "code", "error", "err", "http",
+                "코드")
+_STATED_SEPARATORS = " \t\n\r\f\v\"':="
 # A bare number: three digits standing alone. Context is checked in code (see _looks_like_other_number).
 # Hangul may touch the number ("갑자기503뱉음"); Latin letters may not ("v503", "a404b"), nor these:
 _NOT_BEFORE_BARE = frozenset("0123456789abcdefghijklmnopqrstuvwxyz_.,:/#$@%+-")
@@ -37,6 +38,19 @@ _CONTEXT_WORDS = frozenset({
     "sprint", "week", "step", "job",
 })
 _CONTEXT_KO = ("포트", "라인", "빌드", "버전", "티켓", "회의실", "스프린트")
+
+
+def _stated_before(text: str, start: int) -> bool:
+    """True when a status key ends within the 24 characters before `start`, followed only by separators and
+    maybe an opening parenthesis, and no Latin letter runs into the key from the left."""
+    window = max(0, start - 24)
+    head = text[window:start]
+    if head.endswith("("):
+        head = head[:-1]
+    head = head.rstrip(_STATED_SEPARATORS)
+    end = window + len(head)
+    return any(head.endswith(key) and (end - len(key) == 0 or not "a" <= text[end - len(key) - 1] <= "z")
+               for key in _STATED_KEYS)
 
 
 def _is_word_char(ch: str) -> bool:
@@ -111,7 +125,7 @@ def find_codes(text: str) -> list[CodeHit]:
     runs = [match.span() for match in _DIGIT_RUN.finditer(text) if match.end() - match.start() == 3]
     runs = [(start, end) for start, end in runs if not any(s <= start < e for s, e in strong_spans)]
     for start, end in runs:
-        if _KEY_BEFORE.search(text, max(0, start - 24), start):
+        if _stated_before(text, start):
             add(int(text[start:end]), start, True)
     if access:
         # In an access-log line the remaining numbers are byte counts, ports and times.

@@ -168,7 +168,8 @@ class Resolver:
             return Answer(query=query, kind="none", lang=answer_lang, note="empty")
 
         # "5xx" / "500번대" name a class; take them out first so "500번대" is not read as 500.
-        class_match = _CLASS.search(text) if q.digits else None
+        class_match = _CLASS.search(text) if q.digits and (
+            "xx" in q.folded or "**" in text or "00" in text or "백" in text) else None
         number_text = text[: class_match.start()] + " " + text[class_match.end():] if class_match else text
         hits = find_codes(number_text) if q.digits else []
         numbers = [h.code for h in hits]
@@ -211,7 +212,8 @@ class Resolver:
                 cls := self._class_by_words(unlisted := _LISTING_CUE.sub(" ", text), words(unlisted), loose=True)):
             return Answer(query, "class", cls=cls, lang=answer_lang, confidence=0.9, evidence="name")
 
-        header = self._header(q)
+        # (only a short question can be about a header: see _is_header_question)
+        header = self._header(q) if len(q.words) <= 10 else None
         scores = self._score_text(q)
         ranked = scores.ranked()
         best_code, best = ranked[0] if ranked else (0, 0.0)

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-import pytest
+import re
 
-from bot.resolver.extract import find_codes
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bot.resolver.extract import _context_before, _stated_before, find_codes
 
 
 def codes(text: str) -> list[int]:
@@ -48,3 +52,27 @@ def test_strong_context_is_marked() -> None:
     assert hit.strong
     (bare,) = find_codes("what is 503")
     assert not bare.strong
+
+
+# The context checks are written by hand for speed; these regexes say the same thing readably, and the
+# hand-written versions must agree with them on any text built from the words that matter.
+_STATED_SPEC = re.compile(
+    r"(?<![a-z])(?:status(?:[ _-]?code)?|http[ _-]?(?:status|code)|response[ _-]?code|statuscode|code"
+    r"|error|err|http|상태\s*코드|응답\s*코드|코드)[\s\"':=]*\(?$")
+_CONTEXT_SPEC = re.compile(
+    r"(?:\bport|\bpid|\bline|\bv|\bversion|\bid|\btook|\bafter|\bin|\bwait(?:ed)?|\btimeout|\bsize|\blength"
+    r"|\bcontent-length|\bbytes|\bremaining|\blimit|\bcount|\btotal|\bissue|\bpr|\bticket|\broom|\b#|\bbuild"
+    r"|\brelease|\bsprint|\bweek|\bstep|\bjob|포트|라인|빌드|버전|티켓|회의실|스프린트)[\s:=#]*$")
+_PIECES = ["status", "code", "http", "error", "err", "response", "상태", "응답", "코드", "port", "pid", "v", "id",
+           "in", "wait", "waited", "content-length", "length", "pr", "#", "issue", "포트", "리포트", " ", "  ", "_",
+           "-", ":", "=", "(", "'", '"', "x", "1", "é", "서버"]
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.lists(st.sampled_from(_PIECES), max_size=9))
+def test_hand_written_context_checks_match_their_regexes(pieces: list[str]) -> None:
+    before = "".join(pieces)
+    text = before + "503"
+    start = len(before)
+    assert _stated_before(text, start) == bool(_STATED_SPEC.search(text, max(0, start - 24), start))
+    assert _context_before(before) == bool(_CONTEXT_SPEC.search(before))
