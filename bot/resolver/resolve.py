@@ -100,6 +100,9 @@ class _Scores:
         return sorted(self.by_code.items(), key=lambda item: (-item[1], item[0]))
 
 
+_jamo = lru_cache(maxsize=4096)(jamo)  # a query's Korean words, decomposed once
+
+
 def _offer_top(scores: _Scores, best: dict[int, float], source: str) -> None:
     """Offer the three best codes (and any tied with the third). Only the top three answers are ever read
     (the answer and its suggestions), and a code below three others here cannot overtake them."""
@@ -408,12 +411,14 @@ class Resolver:
         if 0 < len(hangul_words) <= 3 and index.korean_by_position:
             # Whole-string jamo similarity catches typos inside syllables (타입아웃 ~ 타임아웃) in short names.
             # Only Korean keys that share a syllable pair with the query are compared: a typo leaves most intact.
-            squeezed = jamo("".join(hangul_words))
-            candidates = {p for t in tokens if has_hangul(t) for p in index.postings.get(t, ())
-                          if p in index.korean_by_position}
+            squeezed = _jamo("".join(hangul_words))
+            candidates: set[int] = set()
+            for token in tokens:
+                candidates.update(index.korean_postings.get(token, ()))
             # Indel similarity >= c needs lengths within a factor of (2 - c) / c of each other.
             low, high = len(squeezed) * 0.78 / 1.22, len(squeezed) * 1.22 / 0.78
-            positions = sorted(p for p in candidates if low <= len(index.korean_by_position[p]) <= high)
+            lengths = index.korean_length
+            positions = sorted(p for p in candidates if low <= lengths[p] <= high)
             choices = [index.korean_by_position[p] for p in positions]
             for _, score, i in process.extract(squeezed, choices, scorer=fuzz.ratio, score_cutoff=78, limit=3):
                 key = index.keys[positions[i]]
