@@ -392,7 +392,8 @@ class Resolver:
 
         if len(tokens) <= 8:  # a key is a few words; against a long sentence only the explanations can match
             self._score_keys(tokens, expanded, scores)
-        if len(tokens) >= 3:
+        if len(tokens) >= 3 and max(scores.by_code.values(), default=0.0) <= DOC_FACTOR:
+            # (a description never scores above DOC_FACTOR: past that, the explanations cannot change the answer)
             self._score_documents(query, tokens, expanded, scores)
 
         best = max(scores.by_code.values(), default=0.0)
