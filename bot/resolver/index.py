@@ -92,8 +92,10 @@ class SearchIndex:
     vocabulary: list[str] = field(default_factory=list)  # Latin tokens, for typo-tolerant look-up
     # key position -> jamo of a Korean key with its spacing removed (for typos inside syllables)
     korean_by_position: dict[int, str] = field(default_factory=dict)
-    korean_length: list[int] = field(default_factory=list)  # by position: len of that jamo, 0 if not Korean
-    korean_postings: dict[str, list[int]] = field(default_factory=dict)  # Hangul token -> Korean key positions
+    korean_jamo: list[str] = field(default_factory=list)  # by position, "" for a key with no Hangul
+    # Hangul token -> (lengths, positions) of the Korean keys it is in, shortest first, so that the keys of a
+    # length that can reach a similarity cutoff are one slice
+    korean_postings: dict[str, tuple[list[int], list[int]]] = field(default_factory=dict)
     exact_buckets: LengthBuckets = field(default_factory=lambda: LengthBuckets([]))
     # anchor word -> [(signature, code)]: a signature is only looked for when its rarest word is in the text
     signatures: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
@@ -297,10 +299,11 @@ def build_index(registry: Registry) -> SearchIndex:
     index.key_weight = [k.weight for k in index.keys]
     index.key_token_weight = [k.token_weight for k in index.keys]
     index.key_single = _single_token_scores(index)
-    index.korean_length = [len(index.korean_by_position.get(p, "")) for p in range(len(index.keys))]
-    index.korean_postings = {
-        token: korean for token, positions in index.postings.items()
-        if not token.isascii() and (korean := [p for p in positions if p in index.korean_by_position])}
+    index.korean_jamo = [index.korean_by_position.get(p, "") for p in range(len(index.keys))]
+    for token, positions in index.postings.items():
+        korean = sorted((len(index.korean_jamo[p]), p) for p in positions if p in index.korean_by_position)
+        if korean and not token.isascii():
+            index.korean_postings[token] = ([length for length, _ in korean], [p for _, p in korean])
 
     index.doc_codes = list(documents)
     doc_postings: dict[str, list[tuple[int, float]]] = defaultdict(list)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import re
 from collections import defaultdict
@@ -413,14 +414,15 @@ class Resolver:
             # Whole-string jamo similarity catches typos inside syllables (타입아웃 ~ 타임아웃) in short names.
             # Only Korean keys that share a syllable pair with the query are compared: a typo leaves most intact.
             squeezed = _jamo("".join(hangul_words))
-            candidates: set[int] = set()
-            for token in tokens:
-                candidates.update(index.korean_postings.get(token, ()))
             # Indel similarity >= c needs lengths within a factor of (2 - c) / c of each other.
             low, high = len(squeezed) * 0.78 / 1.22, len(squeezed) * 1.22 / 0.78
-            lengths = index.korean_length
-            positions = sorted(p for p in candidates if low <= lengths[p] <= high)
-            choices = [index.korean_by_position[p] for p in positions]
+            candidates: set[int] = set()
+            for token in tokens:
+                if found := index.korean_postings.get(token):
+                    lengths, keys = found
+                    candidates.update(keys[bisect.bisect_left(lengths, low):bisect.bisect_right(lengths, high)])
+            positions = sorted(candidates)
+            choices = list(map(index.korean_jamo.__getitem__, positions))
             for _, score, i in process.extract(squeezed, choices, scorer=fuzz.ratio, score_cutoff=78, limit=3):
                 key = index.keys[positions[i]]
                 scores.offer(key.code, key.weight * score / 100.0)
