@@ -72,11 +72,11 @@ def main() -> None:
     start = time.perf_counter()
     registry = load_registry()
     load_ms = (time.perf_counter() - start) * 1000
-    builds = []
-    for _ in range(5):
-        start = time.perf_counter()
-        index = build_index(registry)
-        builds.append((time.perf_counter() - start) * 1000)
+    # One index, built once as the bot builds it; more builds for the build figure come after the query
+    # figures, so that the index the queries use is not scattered among the remains of earlier builds.
+    start = time.perf_counter()
+    index = build_index(registry)
+    builds = [(time.perf_counter() - start) * 1000]
     start = time.perf_counter()
     resolver = Resolver(registry, index)
     completer = Autocompleter(registry, resolver)
@@ -96,9 +96,15 @@ def main() -> None:
     completions = timed(lambda p: completer.suggest(p, "ko" if any("가" <= c <= "힣" for c in p) else "en"),
                         PARTIALS, 200)
 
+    for _ in range(4):
+        start = time.perf_counter()
+        build_index(registry)
+        builds.append((time.perf_counter() - start) * 1000)
+
     print(f"knowledge: {len(registry)} codes, {len(index.keys)} index keys, {len(index.vocabulary)} words")
     print(f"load knowledge: parse + validate {validate_ms:.1f} ms, from the validated cache {load_ms:.1f} ms")
-    print(f"index build: median {statistics.median(builds):.1f} ms (target <= 100 ms); "
+    print(f"index build: first {builds[0]:.1f} ms, median of {len(builds)} {statistics.median(builds):.1f} ms "
+          f"(target <= 100 ms); "
           f"resolver+autocomplete setup {setup_ms:.1f} ms")
     for name, samples in (("resolve, first pass (cold caches)", cold), ("resolve, computed in full", uncached),
                           ("resolve, repeated (answer cache)", warm),
