@@ -12,10 +12,13 @@ small candidate sets.
 from __future__ import annotations
 
 import bisect
+import gc
 import math
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from operator import itemgetter
+from typing import NamedTuple
 
 from bot.registry import Registry
 from bot.resolver.query import Query
@@ -51,8 +54,7 @@ QUERY_COVER_POWER = 0.45
 MIN_KEY_COVER = 0.3  # a key mostly unmatched can neither answer nor be suggested
 
 
-@dataclass(frozen=True)
-class Key:
+class Key(NamedTuple):
     """One searchable name or alias that points at a code."""
 
     code: int
@@ -213,7 +215,7 @@ def _single_token_scores(index: SearchIndex) -> dict[str, list[tuple[int, float]
             code = index.key_code[position]
             if value > by_code.get(code, 0.0):
                 by_code[code] = value
-        ranked = sorted(by_code.items(), key=lambda item: -item[1])
+        ranked = sorted(by_code.items(), key=itemgetter(1), reverse=True)
         if ranked:
             # Ties with the third (and a hair below it, for rounding once scaled) stay in.
             cut = ranked[min(2, len(ranked) - 1)][1] * (1 - 1e-9)
@@ -222,18 +224,40 @@ def _single_token_scores(index: SearchIndex) -> dict[str, list[tuple[int, float]
 
 
 def build_index(registry: Registry) -> SearchIndex:
+    # The build makes a few hundred thousand small objects and no reference cycles: the cycle collector
+    # would only walk them again and again (about 15% of the build), so it waits until the end.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _build_index(registry)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _build_index(registry: Registry) -> SearchIndex:
     index = SearchIndex()
     raw_keys: list[tuple[int, str, float, tuple[str, ...]]] = []
     postings: dict[str, list[int]] = defaultdict(list)
 
+    analysed: dict[str, tuple[list[str], tuple[str, ...], list[str]]] = {}
+
+    def analyse(text: str) -> tuple[list[str], tuple[str, ...], list[str]]:
+        """(words, content tokens, Korean stems): names are both keys and part of a document."""
+        found = analysed.get(text)
+        if found is None:
+            parts = words(text)
+            found = analysed[text] = (parts, *analyze_words(parts))
+        return found
+
     def add(code: int, text: str, weight: float) -> None:
-        key = compact(text)
+        parts, tokens, _ = analyse(text)
+        key = "".join(parts)
         if not key:
             return
         best = index.exact.get(key)
         if best is None or best[1] < weight:
             index.exact[key] = (code, weight)
-        tokens = content_tokens(text)
         if not tokens:
             return
         position = len(raw_keys)
@@ -243,16 +267,16 @@ def build_index(registry: Registry) -> SearchIndex:
         if has_hangul(text):
             index.korean_by_position[position] = jamo(key)
 
-    documents: dict[int, dict[str, float]] = defaultdict(dict)
+    # code -> [(field weight, tokens)]; a token's weight in a document is that of its strongest field
+    fields: dict[int, list[tuple[float, list[str]]]] = defaultdict(list)
 
     def document(code: int, texts: tuple[str, ...] | list[str], weight: float) -> None:
-        doc = documents[code]
+        tokens: list[str] = []
         for text in texts:
-            tokens, stems = _analyze(text)
+            _, found, stems = analyse(text)
             index.hangul_words.update(stems)
-            for token in tokens:
-                if doc.get(token, 0.0) < weight:
-                    doc[token] = weight
+            tokens += found
+        fields[code].append((weight, tokens))
 
     signatures: dict[str, int] = {}
     for entry in registry:
@@ -301,35 +325,37 @@ def build_index(registry: Registry) -> SearchIndex:
     index.key_single = _single_token_scores(index)
     index.korean_jamo = [index.korean_by_position.get(p, "") for p in range(len(index.keys))]
     for token, positions in index.postings.items():
+        if token.isascii():
+            continue
         korean = sorted((len(index.korean_jamo[p]), p) for p in positions if p in index.korean_by_position)
-        if korean and not token.isascii():
+        if korean:
             index.korean_postings[token] = ([length for length, _ in korean], [p for _, p in korean])
 
+    documents: dict[int, dict[str, float]] = {}
+    for code, weighted in fields.items():
+        doc = documents[code] = {}
+        for weight, tokens in sorted(weighted, key=itemgetter(0)):
+            doc.update(dict.fromkeys(tokens, weight))  # weakest field first: a stronger one overwrites it
     index.doc_codes = list(documents)
-    doc_postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
-    for slot, doc in enumerate(documents.values()):
-        for token, weight in doc.items():
-            doc_postings[token].append((slot, weight))
     codes = max(1, len(documents))
-    index.doc_idf = {token: math.log(1 + codes / len(posts)) for token, posts in doc_postings.items()}
+    doc_frequency = Counter(token for doc in documents.values() for token in doc)
+    index.doc_idf = {token: math.log(1 + codes / count) for token, count in doc_frequency.items()}
     # A word found in the long texts (detail, checks) of most codes ('request', 'server', the 습니다 of every
     # Korean sentence) adds almost nothing there but costs the most to score: keep only its strong fields.
-    for token, posts in doc_postings.items():
-        if len(posts) > codes * DOC_COMMON_SHARE:
-            posts = [(slot, weight) for slot, weight in posts if weight >= DOC_CAUSES]
-        if posts:
-            token_idf = index.doc_idf[token]
-            index.doc_gains[token] = [(slot, weight * token_idf) for slot, weight in posts]
+    common = {token for token, count in doc_frequency.items() if count > codes * DOC_COMMON_SHARE}
+    gains: dict[str, list[tuple[int, float]]] = defaultdict(list)
+    for slot, doc in enumerate(documents.values()):
+        for token, weight in doc.items():
+            if weight >= DOC_CAUSES or token not in common:
+                gains[token].append((slot, weight * index.doc_idf[token]))
+    index.doc_gains = dict(gains)
     index.doc_unknown_idf = math.log(1 + codes)
     index.vendor_slots = [(slot, code) for slot, code in enumerate(index.doc_codes) if code in index.vendor_terms]
     # Typo look-up runs over Latin words only; Hangul is matched by bigrams and by whole-string jamo.
-    index.vocabulary = sorted(t for t in set(index.idf) | set(index.doc_idf) if not has_hangul(t))
+    index.vocabulary = sorted(t for t in index.idf.keys() | index.doc_idf.keys() if t.isascii())
 
     # Anchors are words as a query's words are cut (see Query), so a query looks them up by its word set.
-    frequency: dict[str, int] = defaultdict(int)
-    for signature in signatures:
-        for word in set(words(signature)):
-            frequency[word] += 1
+    frequency = Counter(word for signature in signatures for word in set(words(signature)))
     anchored: dict[str, list[tuple[str, int]]] = defaultdict(list)
     for signature, code in signatures.items():
         candidates = [w for w in words(signature) if len(w) >= 2] or words(signature)

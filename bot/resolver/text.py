@@ -80,18 +80,25 @@ def has_digit(text: str) -> bool:
     return any(digit in text for digit in "0123456789")
 
 
+class _JamoTable(dict[int, str]):
+    """str.translate table from a Hangul syllable to its jamo, filled in as syllables are met."""
+
+    def __missing__(self, point: int) -> str:
+        index = point - 0xAC00
+        if not 0 <= index < 11172:
+            raise LookupError(point)  # not a syllable: translate keeps the character
+        lead, rest = divmod(index, 588)
+        vowel, tail = divmod(rest, 28)
+        self[point] = _LEADS[lead] + _VOWELS[vowel] + _TAILS[tail]
+        return self[point]
+
+
+_JAMO_TABLE = _JamoTable()
+
+
 def jamo(text: str) -> str:
     """Decompose Hangul syllables into compatibility jamo, so 타입아웃 and 타임아웃 differ by one letter."""
-    out: list[str] = []
-    for ch in text:
-        index = ord(ch) - 0xAC00
-        if 0 <= index < 11172:
-            lead, rest = divmod(index, 588)
-            vowel, tail = divmod(rest, 28)
-            out.append(_LEADS[lead] + _VOWELS[vowel] + _TAILS[tail])
-        else:
-            out.append(ch)
-    return "".join(out)
+    return text.translate(_JAMO_TABLE)
 
 
 # Verb and adjective endings: what is left is the stem that carries the meaning ("거절함" -> "거절",
