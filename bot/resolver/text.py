@@ -110,9 +110,11 @@ _KO_ENDINGS = tuple(sorted({
     "하게", "해요", "합니다", "다는데", "다고", "다는", "는데", "어서", "아서", "라서", "이라고", "라고", "더니", "으면",
     "려면", "려고", "습니다", "어요", "아요", "네요", "나요", "까요", "는지", "은지", "음", "함", "됨", "임",
 }, key=len, reverse=True))
-_KO_ENDING_RE = re.compile(r"^(.+?)(?:" + "|".join(_KO_ENDINGS) + r")$")
+_KO_ENDING_SET = frozenset(_KO_ENDINGS)
+_KO_ENDING_LONGEST = max(map(len, _KO_ENDINGS))
 # Particles: the shortest stem of two or more syllables wins, which strips the longest ("에서는" before "는").
-_KO_SUFFIX_RE = re.compile(r"^(..+?)(?:" + "|".join(_KO_SUFFIXES) + r")$")
+_KO_SUFFIX_SET = frozenset(_KO_SUFFIXES)
+_KO_SUFFIX_LONGEST = max(map(len, _KO_SUFFIXES))
 
 
 @lru_cache(maxsize=65536)
@@ -129,11 +131,15 @@ _STACKING = frozenset({"만", "도", "요", "는", "은"})
 
 
 def _strip_once(word: str) -> str:
-    match = _KO_ENDING_RE.match(word)
-    if match and len(word) > 2:
-        return match.group(1)
-    match = _KO_SUFFIX_RE.match(word)
-    return match.group(1) if match else word
+    """The longest ending that leaves a stem (of one syllable, or two for a particle), else the word."""
+    if len(word) > 2:
+        for size in range(min(_KO_ENDING_LONGEST, len(word) - 1), 0, -1):
+            if word[-size:] in _KO_ENDING_SET:
+                return word[:-size]
+    for size in range(min(_KO_SUFFIX_LONGEST, len(word) - 2), 0, -1):
+        if word[-size:] in _KO_SUFFIX_SET:
+            return word[:-size]
+    return word
 
 
 _NEGATIONS = frozenset({"doesnt", "dont", "didnt", "isnt", "arent", "wasnt", "werent", "cant", "cannot", "couldnt",

@@ -1,7 +1,12 @@
 from __future__ import annotations
 
-import pytest
+import re
 
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import bot.resolver.text as text_module
 from bot.resolver.text import MAX_QUERY_CHARS, clean, compact, jamo, korean_numeral_codes, strip_korean_suffix
 
 
@@ -36,3 +41,24 @@ def test_compact_ignores_space_and_punctuation() -> None:
 @pytest.mark.parametrize(("word", "stem"), [("권한이", "권한"), ("게이트웨이와", "게이트웨이"), ("에러", "에러")])
 def test_korean_suffixes(word: str, stem: str) -> None:
     assert strip_korean_suffix(word) == stem
+
+
+# Stripping is written as suffix-set look-ups for speed; these regexes say the same thing readably.
+_ENDING_SPEC = re.compile(r"^(.+?)(?:" + "|".join(text_module._KO_ENDINGS) + r")$")
+_PARTICLE_SPEC = re.compile(r"^(..+?)(?:" + "|".join(text_module._KO_SUFFIXES) + r")$")
+
+
+def _strip_once_spec(word: str) -> str:
+    match = _ENDING_SPEC.match(word)
+    if match and len(word) > 2:
+        return match.group(1)
+    match = _PARTICLE_SPEC.match(word)
+    return match.group(1) if match else word
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.lists(st.sampled_from([*text_module._KO_ENDINGS, *text_module._KO_SUFFIXES, "요청", "게이트웨이", "타임",
+                                 "가", "이", "ㅋ"]), min_size=1, max_size=4))
+def test_stripping_matches_its_regex(pieces: list[str]) -> None:
+    word = "".join(pieces)
+    assert text_module._strip_once(word) == _strip_once_spec(word)
