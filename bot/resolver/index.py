@@ -240,18 +240,23 @@ def _build_index(registry: Registry) -> SearchIndex:
     raw_keys: list[tuple[int, str, float, tuple[str, ...]]] = []
     postings: dict[str, list[int]] = defaultdict(list)
 
-    analysed: dict[str, tuple[list[str], tuple[str, ...], list[str]]] = {}
+    names_analysed: dict[str, tuple[list[str], tuple[str, ...], list[str]]] = {}
 
     def analyse(text: str) -> tuple[list[str], tuple[str, ...], list[str]]:
-        """(words, content tokens, Korean stems): names are both keys and part of a document."""
-        found = analysed.get(text)
+        """(words, content tokens, Korean stems). A name is both a key and part of a document: kept once
+        analysed (the long sentences are not, to keep the build's memory peak low)."""
+        found = names_analysed.get(text)
         if found is None:
             parts = words(text)
-            found = analysed[text] = (parts, *analyze_words(parts))
+            found = (parts, *analyze_words(parts))
+        return found
+
+    def analyse_name(text: str) -> tuple[list[str], tuple[str, ...], list[str]]:
+        found = names_analysed[text] = analyse(text)
         return found
 
     def add(code: int, text: str, weight: float) -> None:
-        parts, tokens, _ = analyse(text)
+        parts, tokens, _ = analyse_name(text)
         key = "".join(parts)
         if not key:
             return
@@ -267,8 +272,8 @@ def _build_index(registry: Registry) -> SearchIndex:
         if has_hangul(text):
             index.korean_by_position[position] = jamo(key)
 
-    # code -> [(field weight, tokens)]; a token's weight in a document is that of its strongest field
-    fields: dict[int, list[tuple[float, list[str]]]] = defaultdict(list)
+    documents: dict[int, dict[str, float]] = {}
+    fields: list[tuple[float, list[str]]] = []  # (field weight, tokens) of the code being read
 
     def document(code: int, texts: tuple[str, ...] | list[str], weight: float) -> None:
         tokens: list[str] = []
@@ -276,7 +281,7 @@ def _build_index(registry: Registry) -> SearchIndex:
             _, found, stems = analyse(text)
             index.hangul_words.update(stems)
             tokens += found
-        fields[code].append((weight, tokens))
+        fields.append((weight, tokens))
 
     signatures: dict[str, int] = {}
     for entry in registry:
@@ -312,6 +317,11 @@ def _build_index(registry: Registry) -> SearchIndex:
             document(entry.code, [meaning.phrase, meaning.name_ko, *meaning.aliases.en, *meaning.aliases.ko],
                      DOC_NAMES * WEIGHT_OTHER_MEANING)
             document(entry.code, [meaning.summary.en, meaning.summary.ko], DOC_SUMMARY * WEIGHT_OTHER_MEANING)
+        # A token's weight in a document is that of its strongest field: weakest first, a stronger overwrites.
+        doc = documents[entry.code] = {}
+        for weight, tokens in sorted(fields, key=itemgetter(0)):
+            doc.update(dict.fromkeys(tokens, weight))
+        fields.clear()
 
     total = max(1, len(raw_keys))
     index.idf = {token: math.log(1 + total / len(posts)) for token, posts in postings.items()}
@@ -331,11 +341,6 @@ def _build_index(registry: Registry) -> SearchIndex:
         if korean:
             index.korean_postings[token] = ([length for length, _ in korean], [p for _, p in korean])
 
-    documents: dict[int, dict[str, float]] = {}
-    for code, weighted in fields.items():
-        doc = documents[code] = {}
-        for weight, tokens in sorted(weighted, key=itemgetter(0)):
-            doc.update(dict.fromkeys(tokens, weight))  # weakest field first: a stronger one overwrites it
     index.doc_codes = list(documents)
     codes = max(1, len(documents))
     doc_frequency = Counter(token for doc in documents.values() for token in doc)
