@@ -119,6 +119,7 @@ class SearchIndex:
     # vendor code -> words that name its vendor; a vendor's code is only a strong guess when they appear
     vendor_terms: dict[int, frozenset[str]] = field(default_factory=dict)
     vendor_slots: list[tuple[int, int]] = field(default_factory=list)  # (slot, code) of every vendor code
+    vendor_slot_list: list[int] = field(default_factory=list)
     hangul_words: set[str] = field(default_factory=set)  # every Korean stem the knowledge uses (typo check)
     vendor_by_word: dict[str, set[int]] = field(default_factory=dict)  # Latin vendor word -> codes
     vendor_by_hangul: list[tuple[str, int]] = field(default_factory=list)  # Korean spelling -> code
@@ -356,6 +357,7 @@ def _build_index(registry: Registry) -> SearchIndex:
     index.doc_gains = dict(gains)
     index.doc_unknown_idf = math.log(1 + codes)
     index.vendor_slots = [(slot, code) for slot, code in enumerate(index.doc_codes) if code in index.vendor_terms]
+    index.vendor_slot_list = [slot for slot, _ in index.vendor_slots]
     # Typo look-up runs over Latin words only; Hangul is matched by bigrams and by whole-string jamo.
     index.vocabulary = sorted(t for t in index.idf.keys() | index.doc_idf.keys() if t.isascii())
 

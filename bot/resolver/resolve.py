@@ -515,7 +515,8 @@ class Resolver:
         # unknown English word, which is real evidence the message is about something else.
         unknown = index.doc_unknown_idf
         weights = [w if (w := doc_idf.get(t)) is not None else
-                   unknown * (UNKNOWN_BIGRAM_WEIGHT if has_hangul(t) else 1.0) for t in tokens]
+                   unknown * (UNKNOWN_BIGRAM_WEIGHT if not t.isascii() and max(t) >= "\uac00" else 1.0)
+                   for t in tokens]  # (a non-ASCII token is one or two Hangul letters: a syllable is >= 가)
         query_weight = sum(weights)
         covered = [0.0] * len(index.doc_codes)  # by document slot
         for token, weight, matches in zip(tokens, weights, expanded, strict=True):
@@ -535,9 +536,12 @@ class Resolver:
         top_values = [value for value in sorted(covered, reverse=True)[:3] if value > 0.0]
         if not top_values:
             return
-        if index.vendor_slots:
+        cut = top_values[2] if len(top_values) == 3 else 0.0
+        if index.vendor_slots and (vendor_best := max(map(covered.__getitem__, index.vendor_slot_list))) > 0.0 \
+                and vendor_best >= cut:
             # A vendor's code (Cloudflare 524, AWS 460) describes that vendor's product: without the vendor in
-            # the question, the standard code that says the same thing should win.
+            # the question, the standard code that says the same thing should win. (Only a vendor's code among
+            # the top three can change them.)
             named: set[int] | None = None
             for slot, code in index.vendor_slots:
                 if covered[slot]:
