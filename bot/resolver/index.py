@@ -122,7 +122,7 @@ class SearchIndex:
     vendor_slot_list: list[int] = field(default_factory=list)
     hangul_words: set[str] = field(default_factory=set)  # every Korean stem the knowledge uses (typo check)
     vendor_by_word: dict[str, set[int]] = field(default_factory=dict)  # Latin vendor word -> codes
-    vendor_by_hangul: list[tuple[str, int]] = field(default_factory=list)  # Korean spelling -> code
+    vendor_by_hangul: dict[str, set[int]] = field(default_factory=dict)  # Korean spelling -> codes
 
     def vendors_named_in(self, query: Query) -> set[int]:
         """Vendor codes whose vendor the text names ('cloudflare', 'nginx', "cloudflare's", '클라우드플레어')."""
@@ -130,7 +130,9 @@ class SearchIndex:
         for word in self.vendor_by_word.keys() & query.word_set:
             named |= self.vendor_by_word[word]
         if query.hangul:
-            named.update(code for spelling, code in self.vendor_by_hangul if spelling in query.text)
+            for spelling, codes in self.vendor_by_hangul.items():
+                if spelling in query.text:
+                    named |= codes
         return named
 
     def signatures_in(self, query: Query) -> list[tuple[int, int]]:
@@ -300,7 +302,7 @@ def _build_index(registry: Registry) -> SearchIndex:
             index.vendor_terms[entry.code] = terms
             for term in terms:
                 if has_hangul(term):
-                    index.vendor_by_hangul.append((term, entry.code))
+                    index.vendor_by_hangul.setdefault(term, set()).add(entry.code)
                 else:  # and the possessive, which loses its apostrophe in the words of a query
                     for spelling in (term, term + "s"):
                         index.vendor_by_word.setdefault(spelling, set()).add(entry.code)
