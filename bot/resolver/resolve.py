@@ -8,6 +8,7 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
+from operator import itemgetter
 from typing import Literal
 
 from rapidfuzz import fuzz, process
@@ -91,8 +92,12 @@ class _Scores:
     by_code: dict[int, float] = field(default_factory=lambda: defaultdict(float))
     # where each code's best score came from: "signature", "name" (names and aliases) or "description"
     source: dict[int, str] = field(default_factory=dict)
+    # each code's best score from anything but the explanations (names, aliases, signatures)
+    not_described: dict[int, float] = field(default_factory=dict)
 
     def offer(self, code: int, score: float, source: str = "name") -> None:
+        if source != "description" and score > self.not_described.get(code, 0.0):
+            self.not_described[code] = score
         if score > self.by_code[code]:
             self.by_code[code] = score
             self.source[code] = source
@@ -226,8 +231,13 @@ class Resolver:
         source = scores.source.get(best_code, "")
         if best >= ANSWER_THRESHOLD and source == "description" and best < DOC_PLAIN_STATEMENT \
                 and not cues.QUESTION.found_in(q) and not cues.TROUBLE.found_in(q):
-            # A description that neither asks nor reports a problem ("the new endpoint is live") is chat.
-            best = ANSWER_THRESHOLD - 0.01
+            # A description that neither asks nor reports a problem ("the new endpoint is live") is chat;
+            # what the names alone said still stands.
+            best = scores.not_described.get(best_code, 0.0)
+            if best >= ANSWER_THRESHOLD:
+                source = "name"
+            else:
+                best = ANSWER_THRESHOLD - 0.01
         if best >= ANSWER_THRESHOLD:
             evidence = source or "name"
             return Answer(query, "code", (best_code,), lang=answer_lang, confidence=round(best, 3),
@@ -393,9 +403,11 @@ class Resolver:
 
         if len(tokens) <= 8:  # a key is a few words; against a long sentence only the explanations can match
             self._score_keys(tokens, expanded, scores)
-        if len(tokens) >= 3 and max(scores.by_code.values(), default=0.0) <= DOC_FACTOR:
+        named = max(scores.by_code.items(), key=itemgetter(1), default=(0, 0.0))
+        if len(tokens) >= 3 and named[1] <= DOC_FACTOR:
             # (a description never scores above DOC_FACTOR: past that, the explanations cannot change the answer)
-            self._score_documents(query, tokens, expanded, scores)
+            self._score_documents(query, tokens, expanded, scores,
+                                  named[0] if named[1] >= 0.55 else None)
 
         best = max(scores.by_code.values(), default=0.0)
         if best >= 0.85:
@@ -507,8 +519,10 @@ class Resolver:
         _offer_top(scores, best, "name")
 
     def _score_documents(self, query: Query, tokens: tuple[str, ...],
-                         expanded: list[tuple[tuple[str, float], ...]], scores: _Scores) -> None:
-        """Descriptions: how much of the query a code's whole explanation accounts for."""
+                         expanded: list[tuple[tuple[str, float], ...]], scores: _Scores,
+                         name_code: int | None = None) -> None:
+        """Descriptions: how much of the query a code's whole explanation accounts for. `name_code` is the code
+        the names and aliases point at, if any: when both agree, a narrow lead over the runner-up is enough."""
         index = self.index
         doc_idf, doc_gains = index.doc_idf, index.doc_gains
         # A Hangul bigram no explanation uses is mostly a word ending (다고, 했는데): it dilutes less than an
@@ -561,7 +575,7 @@ class Resolver:
         cover = top / query_weight  # how much of the question this code's explanation accounts for
         margin = (top - second) / top  # how clearly it beats the runner-up
         # Calibrated on our regression and held-out sets against the chat corpus (see tests/resolver).
-        if cover >= DOC_MIN_COVER and (margin >= DOC_MIN_MARGIN or cover >= DOC_SURE_COVER):
+        if cover >= DOC_MIN_COVER and (margin >= DOC_MIN_MARGIN or cover >= DOC_SURE_COVER or name_code == top_code):
             confidence = ANSWER_THRESHOLD + 0.3 * min(1.0, (cover - DOC_MIN_COVER) / 0.5 + margin)
         else:
             confidence = min(ANSWER_THRESHOLD - 0.01, cover)
