@@ -109,6 +109,17 @@ class _Scores:
 _jamo = lru_cache(maxsize=4096)(jamo)  # a query's Korean words, decomposed once
 
 
+# Before or after a number: the code the asker rules out.
+_EXCLUDED_BEFORE = re.compile(r"(?:other than|instead of|besides|apart from|except(?: for)?|rather than|not)"
+                              r"\s+(?:an?\s+|the\s+)?$")
+_EXCLUDED_AFTER = re.compile(r"\s?(?:번|코드|은|는|이|가|을|를|으로|로)?\s?(?:말고|말구|아니고|아니라|빼고|대신)")
+
+
+def _is_excluded(text: str, start: int) -> bool:
+    return bool(_EXCLUDED_AFTER.match(text, start + 3)
+                or _EXCLUDED_BEFORE.search(text[max(0, start - 24):start].casefold()))
+
+
 def _offer_top(scores: _Scores, best: dict[int, float], source: str) -> None:
     """Offer the three best codes (and any tied with the third). Only the top three answers are ever read
     (the answer and its suggestions), and a code below three others here cannot overtake them."""
@@ -186,6 +197,11 @@ class Resolver:
             numbers += [n for n in korean_numeral_codes(number_text) if n not in numbers]
         known = [n for n in numbers if n in self.registry.codes]
         unknown = [n for n in numbers if n not in self.registry.codes]
+        # "404 말고 뭐 써?", "which code other than 404?": when every code given is one the asker does not
+        # want, the answer is another code, found from the rest of the question.
+        excluded = {h.code for h in hits if _is_excluded(number_text, h.start)}
+        if excluded and not (len(known) >= 2 and cues.COMPARE.found_in(q)):  # "308 instead of 301" compares
+            known = [n for n in known if n not in excluded]
 
         if len(known) >= 2 and (cues.COMPARE.found_in(q) or self._only_codes(q)):
             return Answer(query, "compare", tuple(known[:4]), lang=answer_lang, confidence=0.97, evidence="number")
@@ -203,7 +219,7 @@ class Resolver:
         if unknown and len(q.words) <= 3:
             return self._unknown_number(query, unknown[0], answer_lang)
 
-        if compared := self._compare_by_name(q):
+        if not excluded and (compared := self._compare_by_name(q)):
             return Answer(query, "compare", tuple(compared), lang=answer_lang, confidence=0.85, evidence="name")
 
         header_only = self._exact_header(text)
@@ -224,7 +240,7 @@ class Resolver:
         # (only a short question can be about a header: see _is_header_question)
         header = self._header(q) if len(q.words) <= 10 else None
         scores = self._score_text(q)
-        ranked = scores.ranked()
+        ranked = [(code, score) for code, score in scores.ranked() if code not in excluded]
         best_code, best = ranked[0] if ranked else (0, 0.0)
         if header and self._is_header_question(q, header, best):
             return Answer(query, "header", header=header, lang=answer_lang, confidence=0.9, evidence="name")

@@ -40,6 +40,8 @@ KO_STOPWORDS = frozenset({
     "해야", "경우", "때", "진짜", "그냥", "계속", "자꾸", "갑자기", "이런", "저런", "어떤", "무엇인가요",
     "되나요", "인가", "건가요", "거예요", "건데", "이거요", "ㅋㅋ", "ㅋㅋㅋ", "ㅎㅎ", "있", "돼", "뭐임", "뭐였지", "뭐였죠",
     "줘", "써", "주", "해", "하", "되", "된", "왜그럼", "그럼",
+    # "404 말고": the code ruled out is handled apart; the word itself says nothing about the status
+    "말고", "말구", "아니고", "빼고",
 })
 
 EN_STOPWORDS = frozenset({

@@ -123,3 +123,15 @@ def test_vendor_code_needs_its_vendor(resolver: Resolver) -> None:
     generic = resolver.resolve("the reverse proxy gave up waiting for the upstream app to respond")
     assert generic.codes != (524,)  # not answered as Cloudflare's code when Cloudflare is not named
     assert resolver.resolve("cloudflare gave up waiting for the origin to respond").codes == (524,)
+
+
+@pytest.mark.parametrize(("query", "kind", "codes"), [
+    ("which code other than 404 for a resource that was deleted permanently?", "code", (410,)),  # 404 ruled out
+    ("instead of 404, what should the API return for a deleted resource that is gone forever?", "code", (410,)),
+    ("영구 삭제된 리소스는 404 말고 어떤 코드를 쓰나요?", "code", (410,)),
+    ("the health check says 200 not 503", "code", (200,)),  # the other code stays
+    ("301 대신 308 써야 하나요?", "compare", (301, 308)),  # two codes weighed against each other
+])
+def test_a_code_ruled_out(resolver: Resolver, query: str, kind: str, codes: tuple[int, ...]) -> None:
+    answer = resolver.resolve(query)
+    assert (answer.kind, answer.codes) == (kind, codes)
