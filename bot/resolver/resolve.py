@@ -53,7 +53,9 @@ DOC_PLAIN_STATEMENT = 0.85  # a description with no question or trouble word mus
 _CACHE_SIZE = 4096
 _CACHE_MAX_QUERY = 200
 
-_CLASS = re.compile(r"(?<![\w])([1-5])\s?(?:xx|XX|\*\*|백\s?번\s?대|00\s?번\s?대|00s\b|백대|00\s?대)(?![a-z])")
+# "5xx", "4**", "500번대", and "500s" / "400s" (but "100s" is more often a hundred seconds than the 1xx class).
+_CLASS = re.compile(r"(?<![\w])(?:([1-5])\s?(?:xx|XX|\*\*|백\s?번\s?대|00\s?번\s?대|백대|00\s?대)"
+                    r"|([2-5])00s\b)(?![a-z])")
 # The words of cues.LISTING, to cut out of "list all 5xx codes" before reading the class name.
 _LISTING_CUE = re.compile(r"\b(?:all|list|lists|types|kinds|every|codes|class|category|family)\b"
                           r"|목록|종류|리스트|전부|모든|코드들|전체|계열|대역|정리", re.IGNORECASE)
@@ -211,7 +213,8 @@ class Resolver:
                           evidence="stated" if strong else "number")
 
         if class_match:
-            return Answer(query, "class", cls=f"{class_match.group(1)}xx", lang=answer_lang, confidence=0.95,
+            digit = class_match.group(1) or class_match.group(2)
+            return Answer(query, "class", cls=f"{digit}xx", lang=answer_lang, confidence=0.95,
                           evidence="number")
 
         if unknown and any(h.strong for h in hits if h.code in unknown):
