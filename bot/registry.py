@@ -11,7 +11,7 @@ import os
 import re
 import tomllib
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 from types import MappingProxyType
@@ -93,6 +93,8 @@ class Registry:
     source: Path
     # lower-cased header name (and alias) -> canonical header name
     header_lookup: MappingProxyType[str, str] = field(repr=False)
+    # hash of the knowledge files (and of the code that validates them): what was built from it can be cached
+    digest: str = ""
 
     def get(self, code: int) -> CodeFile | None:
         return self.codes.get(code)
@@ -223,7 +225,8 @@ class _Snapshot(msgspec.Struct, frozen=True):
 _CACHE_FORMAT = "1"  # bump when the models change shape
 
 
-def _cache_dir() -> Path:
+def cache_dir() -> Path:
+    """Where validated knowledge and the search index built from it are kept between runs."""
     env = os.environ.get("STATUSBOT_CACHE_DIR")
     if env:
         return Path(env)
@@ -243,7 +246,7 @@ def _digest(raw: dict[str, bytes]) -> str:
     return h.hexdigest()[:32]
 
 
-def _from_snapshot(snapshot: _Snapshot, base: Path) -> Registry:
+def _from_snapshot(snapshot: _Snapshot, base: Path, digest: str) -> Registry:
     return Registry(
         codes=MappingProxyType({c.code: c for c in snapshot.codes}),
         headers=MappingProxyType(snapshot.headers),
@@ -251,6 +254,7 @@ def _from_snapshot(snapshot: _Snapshot, base: Path) -> Registry:
         ui=snapshot.ui,
         source=base,
         header_lookup=MappingProxyType(snapshot.header_lookup),
+        digest=digest,
     )
 
 
@@ -264,13 +268,14 @@ def load_registry(directory: Path | None = None, *, cache: bool = True) -> Regis
         if not (base / needed).exists():
             raise KnowledgeError(f"knowledge/{needed}", "", "missing")
     raw = _read_all(base)
-    cache_file = _cache_dir() / f"registry-{_digest(raw)}.msgpack" if cache else None
+    digest = _digest(raw)
+    cache_file = cache_dir() / f"registry-{digest}.msgpack" if cache else None
     if cache_file is not None:
         try:
-            return _from_snapshot(msgspec.msgpack.decode(cache_file.read_bytes(), type=_Snapshot), base)
+            return _from_snapshot(msgspec.msgpack.decode(cache_file.read_bytes(), type=_Snapshot), base, digest)
         except (OSError, msgspec.DecodeError, msgspec.ValidationError):
             pass  # no cache yet, or an unreadable one: validate from the files
-    registry = _validate(base, raw)
+    registry = replace(_validate(base, raw), digest=digest)
     if cache_file is not None:
         snapshot = _Snapshot(list(registry.codes.values()), dict(registry.headers), dict(registry.classes),
                              registry.ui, dict(registry.header_lookup))

@@ -24,7 +24,7 @@ from bot.resolver.index import (
     QUERY_COVER_POWER,
     SearchIndex,
     analyze_words,
-    build_index,
+    load_index,
 )
 from bot.resolver.query import Query
 from bot.resolver.text import (
@@ -162,9 +162,9 @@ class Resolver:
 
     @property
     def index(self) -> SearchIndex:
-        """Built on first use: a question with a status number in it never needs it."""
+        """Loaded (or built) on first use: a question with a status number in it never needs it."""
         if self._index is None:
-            self._index = build_index(self.registry)
+            self._index = load_index(self.registry)
         return self._index
 
     # ----- public -------------------------------------------------------------------------------------------
