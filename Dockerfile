@@ -15,6 +15,7 @@ RUN useradd --system --uid 10001 --home-dir /data --shell /usr/sbin/nologin stat
  && mkdir -p /data && chown statusbot /data
 COPY --from=build /opt/statusbot /opt/statusbot
 ENV PATH=/opt/statusbot/bin:$PATH \
+    STATUSBOT_CACHE_DIR=/data/cache \
     PYTHONUNBUFFERED=1 \
     STATUSBOT_DB=/data/statusbot.sqlite3 \
     STATUSBOT_HEARTBEAT=/data/heartbeat

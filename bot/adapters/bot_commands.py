@@ -7,6 +7,7 @@ Exit codes: 0 fine, 1 Discord refused (bad token, missing intent) or the bot fai
 from __future__ import annotations
 
 import argparse
+import gc
 import logging
 import sys
 import time
@@ -105,9 +106,16 @@ def _load_core() -> tuple[Any, Any] | int:
     from bot.resolver.resolve import get_resolver
 
     try:
-        return get_registry(), get_resolver()
+        registry, resolver = get_registry(), get_resolver()
     except KnowledgeError as exc:
         return _fail(f"knowledge error: {exc}", EXIT_FAILED)
+    # Have the search index ready before going online (the first question should not wait for it), then move
+    # the knowledge, which lives as long as the process, out of the cycle collector's way: a full collection
+    # would otherwise walk its hundreds of thousands of objects again and again.
+    resolver.index  # noqa: B018 - loads it
+    gc.collect()
+    gc.freeze()
+    return registry, resolver
 
 
 def _prepare() -> tuple[Settings, tuple[Any, Any]] | int:
