@@ -413,14 +413,18 @@ class Resolver:
             # "Connection refused"
             scores.offer(code, min(0.98, SIGNATURE_SCORE + length / 2000), "signature")
 
-        tokens = tuple(t for t in analyze_words(query.words)[0] if not self._is_misspelt_filler(t))
-        if not tokens or ("signature" in scores.source.values() and len(tokens) > 8):
+        analysed, stems = analyze_words(query.words)
+        tokens = tuple(t for t in analysed if not self._is_misspelt_filler(t))
+        # How long the question is in words: Hangul is matched by syllable pairs, but "임시 리다이렉트인데" is
+        # two words, not seven pairs.
+        size = sum(1 for t in tokens if t.isascii()) + sum(1 for stem in stems if stem not in KO_STOPWORDS)
+        if not tokens or ("signature" in scores.source.values() and size > 8):
             return scores  # a pasted log line we recognise verbatim needs no word matching
         # Long pastes are matched verbatim (signatures, exact words); typo tolerance is for short questions.
-        expand = len(tokens) <= 12
+        expand = size <= 12
         expanded = [self._fuzzy_word(t) if expand else ((t, 1.0),) for t in tokens]
 
-        if len(tokens) <= 8:  # a key is a few words; against a long sentence only the explanations can match
+        if size <= 8:  # a key is a few words; against a long sentence only the explanations can match
             self._score_keys(tokens, expanded, scores)
         named = max(scores.by_code.items(), key=itemgetter(1), default=(0, 0.0))
         if len(tokens) >= 3 and named[1] <= DOC_FACTOR:
