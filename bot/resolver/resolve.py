@@ -44,7 +44,8 @@ ANSWER_THRESHOLD = 0.62  # below this the answer is "none" with suggestions
 SUGGEST_THRESHOLD = 0.4
 SIGNATURE_SCORE = 0.94  # a verbatim fragment of a known error message (longer fragments score a bit higher)
 DOC_FACTOR = 0.92  # a description can come close to, but not beat, an exact name
-DOC_MIN_COVER = 0.45
+DOC_MIN_COVER = 0.4
+DOC_CONFIDENCE_BASE = 0.45  # the cover at which a description's confidence starts to rise
 DOC_MIN_MARGIN = 0.2
 DOC_SURE_COVER = 0.7
 UNKNOWN_BIGRAM_WEIGHT = 0.35
@@ -601,7 +602,7 @@ class Resolver:
         margin = (top - second) / top  # how clearly it beats the runner-up
         # Calibrated on our regression and held-out sets against the chat corpus (see tests/resolver).
         if cover >= DOC_MIN_COVER and (margin >= DOC_MIN_MARGIN or cover >= DOC_SURE_COVER or name_code == top_code):
-            confidence = ANSWER_THRESHOLD + 0.3 * min(1.0, (cover - DOC_MIN_COVER) / 0.5 + margin)
+            confidence = ANSWER_THRESHOLD + 0.3 * min(1.0, (cover - DOC_CONFIDENCE_BASE) / 0.5 + margin)
         else:
             confidence = min(ANSWER_THRESHOLD - 0.01, cover)
         scores.offer(top_code, min(DOC_FACTOR, confidence), "description")
