@@ -57,18 +57,23 @@ class Autocompleter:
         self.resolver = resolver
         self.prefix = _build(registry)
         self.popularity = {code: i for i, code in enumerate(POPULAR)}
+        # Labels and the three-digit spelling of every code, made once: autocomplete runs on every keystroke.
+        self.labels: dict[Lang, dict[int, str]] = {
+            lang: {entry.code: label(entry, lang) for entry in registry} for lang in ("en", "ko")}
+        self.numbers = [(f"{code:03d}", code) for code in registry.codes]
 
     def suggest(self, partial: str, lang: Lang = "en") -> list[tuple[int, str]]:
         text = clean(partial)[:100]
         codes = self._codes(text)
-        return [(code, label(self.registry.codes[code], lang)) for code in codes[:MAX_CHOICES]]
+        labels = self.labels[lang]
+        return [(code, labels[code]) for code in codes[:MAX_CHOICES]]
 
     def _codes(self, text: str) -> list[int]:
         if not text:
             return [c for c in POPULAR if c in self.registry.codes]
         digits = text.split()[0] if text[0].isdigit() else ""
         if digits.isdigit():
-            return [c for c in self.registry.codes if f"{c:03d}".startswith(digits[:3])]
+            return [code for number, code in self.numbers if number.startswith(digits[:3])]
         key = jamo(compact(text))
         if not key:
             return [c for c in POPULAR if c in self.registry.codes]
