@@ -427,7 +427,7 @@ class Resolver:
 
         # A key is a few words: against a long sentence only the explanations can match (and scoring every
         # alias that shares a syllable pair with a long Korean sentence costs more than it finds).
-        if size <= 8 and len(tokens) <= 12:
+        if size <= 8 and len(tokens) <= 10:
             self._score_keys(tokens, expanded, scores)
         named = max(scores.by_code.items(), key=itemgetter(1), default=(0, 0.0))
         if len(tokens) >= 3 and named[1] <= DOC_FACTOR:
