@@ -116,6 +116,12 @@ class ClassesFile(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     classes: dict[str, ClassInfo]
 
 
+class SpellingFile(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """knowledge/spelling.toml: loanword spellings people type -> the spelling the knowledge uses."""
+
+    ko: dict[str, str] = {}
+
+
 class UiFile(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     """knowledge/ui.toml: the words around the knowledge (field names, notes), in both languages."""
 

@@ -25,6 +25,7 @@ from bot.models import (
     CodeFile,
     HeaderInfo,
     HeadersFile,
+    SpellingFile,
     Text,
     TextList,
     UiFile,
@@ -95,6 +96,8 @@ class Registry:
     header_lookup: MappingProxyType[str, str] = field(repr=False)
     # hash of the knowledge files (and of the code that validates them): what was built from it can be cached
     digest: str = ""
+    # loanword spelling people type -> the one the knowledge uses (knowledge/spelling.toml)
+    spelling: MappingProxyType[str, str] = field(default_factory=lambda: MappingProxyType({}), repr=False)
 
     def get(self, code: int) -> CodeFile | None:
         return self.codes.get(code)
@@ -119,6 +122,8 @@ class Registry:
 def _read_all(base: Path) -> dict[str, bytes]:
     """Every knowledge file's bytes, by its name relative to the knowledge folder ('codes/503.toml')."""
     paths = [base / "headers.toml", base / "classes.toml", base / "ui.toml", *sorted((base / "codes").glob("*.toml"))]
+    if (base / "spelling.toml").exists():  # optional: a knowledge folder without it simply has no respellings
+        paths.append(base / "spelling.toml")
     raw: dict[str, bytes] = {}
     for path in paths:
         rel = path.relative_to(base).as_posix()
@@ -220,9 +225,10 @@ class _Snapshot(msgspec.Struct, frozen=True):
     classes: dict[str, ClassInfo]
     ui: UiFile
     header_lookup: dict[str, str]
+    spelling: dict[str, str] = {}
 
 
-_CACHE_FORMAT = "1"  # bump when the models change shape
+_CACHE_FORMAT = "2"  # bump when the models change shape
 
 
 def cache_dir() -> Path:
@@ -255,6 +261,7 @@ def _from_snapshot(snapshot: _Snapshot, base: Path, digest: str) -> Registry:
         source=base,
         header_lookup=MappingProxyType(snapshot.header_lookup),
         digest=digest,
+        spelling=MappingProxyType(snapshot.spelling),
     )
 
 
@@ -278,7 +285,7 @@ def load_registry(directory: Path | None = None, *, cache: bool = True) -> Regis
     registry = replace(_validate(base, raw), digest=digest)
     if cache_file is not None:
         snapshot = _Snapshot(list(registry.codes.values()), dict(registry.headers), dict(registry.classes),
-                             registry.ui, dict(registry.header_lookup))
+                             registry.ui, dict(registry.header_lookup), dict(registry.spelling))
         try:
             cache_file.parent.mkdir(parents=True, exist_ok=True)
             tmp = cache_file.with_suffix(f".{os.getpid()}.tmp")
@@ -306,6 +313,7 @@ def _validate(base: Path, raw: dict[str, bytes]) -> Registry:
                 _raise("knowledge/classes.toml", where, f"Korean text has no Hangul: {text[:40]!r}")
 
     ui = _convert(_parse_toml(raw["ui.toml"], "knowledge/ui.toml"), UiFile, "knowledge/ui.toml")
+    spelling = _spelling(raw)
     for section in ("labels", "status", "direction", "cache", "notes", "commands", "replies"):
         for key, text in getattr(ui, section).items():
             if section == "commands" and not key.endswith("description"):
@@ -366,7 +374,27 @@ def _validate(base: Path, raw: dict[str, bytes]) -> Registry:
         ui=ui,
         source=base,
         header_lookup=MappingProxyType(header_lookup),
+        spelling=MappingProxyType(spelling),
     )
+
+
+def _spelling(raw: dict[str, bytes]) -> dict[str, str]:
+    rel = "knowledge/spelling.toml"
+    if "spelling.toml" not in raw:
+        return {}
+    table = _convert(_parse_toml(raw["spelling.toml"], rel), SpellingFile, rel).ko
+    for typed, used in table.items():
+        where = f"ko.{typed}"
+        if not typed.strip() or not used.strip():
+            _raise(rel, where, "empty spelling")
+        if not has_hangul(typed):
+            _raise(rel, where, f"{typed!r} has no Hangul")
+        if typed == used:
+            _raise(rel, where, "the two spellings are the same")
+        for other in table:
+            if other in used:
+                _raise(rel, where, f"{used!r} contains {other!r}, which would be rewritten again")
+    return dict(table)
 
 
 @lru_cache(maxsize=1)

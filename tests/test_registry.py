@@ -130,3 +130,19 @@ def test_code_class() -> None:
 
 def test_normalize_alias() -> None:
     assert normalize_alias("Request-URI Too Long") == normalize_alias("request uri too long")
+
+
+@pytest.mark.parametrize(("line", "problem"), [
+    ('"캐쉬" = "캐시캐쉬"', "rewritten again"),  # a right side that contains a left side would loop
+    ('"cache" = "캐시"', "no Hangul"),
+    ('"캐쉬" = "캐쉬"', "the same"),
+])
+def test_bad_spelling_table(knowledge_copy: Path, line: str, problem: str) -> None:
+    _edit(knowledge_copy / "spelling.toml", lambda t: t.replace('"캐쉬" = "캐시"', line))
+    error = _error(knowledge_copy)
+    assert error.file == "knowledge/spelling.toml" and problem in error.problem
+
+
+def test_spelling_table_is_optional(knowledge_copy: Path) -> None:
+    (knowledge_copy / "spelling.toml").unlink()
+    assert not load_registry(knowledge_copy, cache=False).spelling

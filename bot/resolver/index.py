@@ -30,6 +30,7 @@ from bot.resolver.query import Query
 from bot.resolver.text import (
     EN_STOPWORDS,
     KO_STOPWORDS,
+    Respeller,
     compact,
     hangul_bigrams,
     has_hangul,
@@ -295,13 +296,14 @@ def _build_index(registry: Registry) -> SearchIndex:
     postings: dict[str, list[int]] = defaultdict(list)
 
     names_analysed: dict[str, tuple[list[str], tuple[str, ...], list[str]]] = {}
+    respell = Respeller(registry.spelling)  # the knowledge is read with the spellings questions are read with
 
     def analyse(text: str) -> tuple[list[str], tuple[str, ...], list[str]]:
         """(words, content tokens, Korean stems). A name is both a key and part of a document: kept once
         analysed (the long sentences are not, to keep the build's memory peak low)."""
         found = names_analysed.get(text)
         if found is None:
-            parts = words(text)
+            parts = words(respell(text))
             found = (parts, *analyze_words(parts))
         return found
 

@@ -29,6 +29,7 @@ from bot.resolver.index import (
 from bot.resolver.query import Query
 from bot.resolver.text import (
     KO_STOPWORDS,
+    Respeller,
     clean,
     compact,
     has_hangul,
@@ -158,6 +159,7 @@ class Resolver:
             if parts := _LATIN_RUN.findall(key.casefold()):
                 self._header_words[parts[0]].append(frozenset(parts))
         self._header_first_words = set(self._header_words)
+        self._respell = Respeller(registry.spelling)
         self._fuzzy_word = lru_cache(maxsize=4096)(self._fuzzy_word_uncached)
         self._is_misspelt_filler = lru_cache(maxsize=4096)(self._is_misspelt_filler_uncached)
 
@@ -184,7 +186,7 @@ class Resolver:
         return answer
 
     def _resolve(self, query: str, lang: str) -> Answer:
-        text = clean(query)
+        text = self._respell(clean(query))
         q = Query.of(text)
         answer_lang: Lang = ("ko" if q.hangul else "en") if lang not in ("en", "ko") else lang  # type: ignore[assignment]
         if not text:

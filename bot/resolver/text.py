@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Mapping
 from functools import lru_cache
 
 MAX_QUERY_CHARS = 4096  # a 1 MB paste costs no more than this
@@ -242,3 +243,18 @@ def _parse_korean_number(run: str) -> int | None:
     if len(run) == 3 and "십" not in run and run[1] in "공영" and run[0] not in "공영":
         return _KO_DIGITS[run[0]] * 100 + _KO_DIGITS[run[1]] * 10 + _KO_DIGITS[run[2]]
     return None
+
+
+class Respeller:
+    """Rewrites the loanword spellings people type into the ones the knowledge uses (knowledge/spelling.toml):
+    "타겟" -> "타깃", "메소드" -> "메서드". Applied to questions and to the knowledge alike."""
+
+    def __init__(self, table: Mapping[str, str]) -> None:
+        self.table = dict(table)
+        ordered = sorted(self.table, key=len, reverse=True)  # the longest spelling wins ("어플리케이션" over "어플")
+        self.pattern = re.compile("|".join(map(re.escape, ordered))) if ordered else None
+
+    def __call__(self, text: str) -> str:
+        if self.pattern is None or text.isascii():
+            return text
+        return self.pattern.sub(lambda match: self.table[match.group(0)], text)

@@ -135,3 +135,14 @@ def test_vendor_code_needs_its_vendor(resolver: Resolver) -> None:
 def test_a_code_ruled_out(resolver: Resolver, query: str, kind: str, codes: tuple[int, ...]) -> None:
     answer = resolver.resolve(query)
     assert (answer.kind, answer.codes) == (kind, codes)
+
+
+@pytest.mark.parametrize(("typed", "standard"), [
+    ("ALB 타겟 그룹에 정상 타겟이 하나도 없대요", "ALB 타깃 그룹에 정상 타깃이 하나도 없대요"),
+    ("이 메소드는 허용 안 된다고 떠요", "이 메서드는 허용 안 된다고 떠요"),
+    ("엑세스 토큰 만료됐대요", "액세스 토큰 만료됐대요"),
+])
+def test_loanword_spellings_meet(resolver: Resolver, typed: str, standard: str) -> None:
+    """Questions are read with knowledge/spelling.toml, so the spelling people type finds the same answer."""
+    a, b = resolver.resolve(typed), resolver.resolve(standard)
+    assert (a.kind, a.codes) == (b.kind, b.codes) and a.kind == "code"

@@ -62,3 +62,11 @@ def _strip_once_spec(word: str) -> str:
 def test_stripping_matches_its_regex(pieces: list[str]) -> None:
     word = "".join(pieces)
     assert text_module._strip_once(word) == _strip_once_spec(word)
+
+
+def test_respeller_rewrites_inside_words() -> None:
+    respell = text_module.Respeller({"타겟": "타깃", "어플리케이션": "애플리케이션", "어플": "앱"})
+    assert respell("ALB 타겟이 없어요") == "ALB 타깃이 없어요"  # the particle stays on
+    assert respell("어플리케이션 로그, 어플 크래시") == "애플리케이션 로그, 앱 크래시"  # the longest spelling first
+    assert respell("plain ascii target") == "plain ascii target"
+    assert text_module.Respeller({})("타겟") == "타겟"
