@@ -49,6 +49,8 @@ DOC_MIN_COVER = 0.4
 DOC_CONFIDENCE_BASE = 0.45  # the cover at which a description's confidence starts to rise
 DOC_MIN_MARGIN = 0.2
 DOC_SURE_COVER = 0.7
+DOC_GOOD_COVER = 0.6  # a description this well covered needs only a smaller lead
+DOC_GOOD_MARGIN = 0.1
 UNKNOWN_BIGRAM_WEIGHT = 0.35
 VENDOR_UNNAMED = 0.8
 DOC_PLAIN_STATEMENT = 0.85  # a description with no question or trouble word must match this well
@@ -603,7 +605,8 @@ class Resolver:
         cover = top / query_weight  # how much of the question this code's explanation accounts for
         margin = (top - second) / top  # how clearly it beats the runner-up
         # Calibrated on our regression and held-out sets against the chat corpus (see tests/resolver).
-        if cover >= DOC_MIN_COVER and (margin >= DOC_MIN_MARGIN or cover >= DOC_SURE_COVER or name_code == top_code):
+        if cover >= DOC_MIN_COVER and (margin >= DOC_MIN_MARGIN or cover >= DOC_SURE_COVER or name_code == top_code
+                                       or (cover >= DOC_GOOD_COVER and margin >= DOC_GOOD_MARGIN)):
             confidence = ANSWER_THRESHOLD + 0.3 * min(1.0, (cover - DOC_CONFIDENCE_BASE) / 0.5 + margin)
         else:
             confidence = min(ANSWER_THRESHOLD - 0.01, cover)
