@@ -19,6 +19,7 @@ from typing import Any, NoReturn, TypeVar
 
 import msgspec
 
+from bot.cache import cache_dir, read_cached, write_cached
 from bot.models import (
     ClassesFile,
     ClassInfo,
@@ -231,15 +232,6 @@ class _Snapshot(msgspec.Struct, frozen=True):
 _CACHE_FORMAT = "2"  # bump when the models change shape
 
 
-def cache_dir() -> Path:
-    """Where validated knowledge and the search index built from it are kept between runs."""
-    env = os.environ.get("STATUSBOT_CACHE_DIR")
-    if env:
-        return Path(env)
-    xdg = os.environ.get("XDG_CACHE_HOME")
-    return (Path(xdg) if xdg else Path.home() / ".cache") / "statusbot"
-
-
 def _digest(raw: dict[str, bytes]) -> str:
     from bot import __version__
 
@@ -277,22 +269,13 @@ def load_registry(directory: Path | None = None, *, cache: bool = True) -> Regis
     raw = _read_all(base)
     digest = _digest(raw)
     cache_file = cache_dir() / f"registry-{digest}.msgpack" if cache else None
+    if cache_file is not None and (snapshot := read_cached(cache_file, _Snapshot)) is not None:
+        return _from_snapshot(snapshot, base, digest)
+    registry = replace(_validate(base, raw), digest=digest)  # no cache yet, or an unreadable one
     if cache_file is not None:
-        try:
-            return _from_snapshot(msgspec.msgpack.decode(cache_file.read_bytes(), type=_Snapshot), base, digest)
-        except (OSError, msgspec.DecodeError, msgspec.ValidationError):
-            pass  # no cache yet, or an unreadable one: validate from the files
-    registry = replace(_validate(base, raw), digest=digest)
-    if cache_file is not None:
-        snapshot = _Snapshot(list(registry.codes.values()), dict(registry.headers), dict(registry.classes),
-                             registry.ui, dict(registry.header_lookup), dict(registry.spelling))
-        try:
-            cache_file.parent.mkdir(parents=True, exist_ok=True)
-            tmp = cache_file.with_suffix(f".{os.getpid()}.tmp")
-            tmp.write_bytes(msgspec.msgpack.encode(snapshot))
-            os.replace(tmp, cache_file)
-        except OSError:
-            pass  # a read-only home is fine: we just validate every time
+        write_cached(cache_file, _Snapshot(list(registry.codes.values()), dict(registry.headers),
+                                           dict(registry.classes), registry.ui, dict(registry.header_lookup),
+                                           dict(registry.spelling)))
     return registry
 
 

@@ -15,7 +15,6 @@ import bisect
 import gc
 import hashlib
 import math
-import os
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -23,9 +22,8 @@ from operator import itemgetter
 from pathlib import Path
 from typing import NamedTuple
 
-import msgspec
-
-from bot.registry import Registry, cache_dir
+from bot.cache import cache_dir, read_cached, write_cached
+from bot.registry import Registry
 from bot.resolver.query import Query
 from bot.resolver.text import (
     EN_STOPWORDS,
@@ -256,25 +254,11 @@ def load_index(registry: Registry) -> SearchIndex:
     neither the knowledge nor this code changed since it was built, else built and cached."""
     digest = _index_digest(registry)
     path = cache_dir() / f"index-{digest}.msgpack" if digest else None
+    if path is not None and (cached := read_cached(path, SearchIndex)) is not None:
+        return cached
+    index = build_index(registry)  # not built yet, damaged, or from another shape
     if path is not None:
-        try:
-            data = path.read_bytes()
-        except OSError:
-            pass  # not built yet
-        else:
-            try:
-                return msgspec.msgpack.decode(data, type=SearchIndex)
-            except (msgspec.DecodeError, msgspec.ValidationError):
-                pass  # damaged or from another shape: build a new one
-    index = build_index(registry)
-    if path is not None:
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_suffix(f".{os.getpid()}.tmp")
-            tmp.write_bytes(msgspec.msgpack.encode(index))
-            os.replace(tmp, path)
-        except OSError:
-            pass  # a read-only cache only costs the build next time
+        write_cached(path, index)
     return index
 
 
