@@ -64,7 +64,8 @@ TROUBLE = Cue(
 
 # Two things compared. "or" and "which" also join things that are not compared ("an empty or unexpected
 # response"), so COMPARE_STRONG leaves them out.
-_COMPARE_KO = _spaced("차이", "비교", "다른 점", "다른가", "달라", "다르", "구분", "대신", "중에", "중 뭐", "어느")
+_COMPARE_KO = _spaced("차이", "비교", "다른 점", "다른가", "달라", "다르", "구분", "대신", "중에", "중 뭐", "어느",
+                      "아니면", "또는", "혹은")
 COMPARE_STRONG = Cue(
     words=frozenset({"vs", "versus", "difference", "different", "diff", "compare", "comparison"}),
     phrases=("instead of", "rather than"),

@@ -63,7 +63,10 @@ _CLASS = re.compile(r"(?<![\w])(?:([1-5])\s?(?:xx|XX|\*\*|백\s?번\s?대|00\s?�
 # The words of cues.LISTING, to cut out of "list all 5xx codes" before reading the class name.
 _LISTING_CUE = re.compile(r"\b(?:all|list|lists|types|kinds|every|codes|class|category|family)\b"
                           r"|목록|종류|리스트|전부|모든|코드들|전체|계열|대역|정리", re.IGNORECASE)
-_COMPARE_SPLIT = re.compile(r"\s+(?:vs\.?|versus|or|and|와|과|랑|이랑|하고)\s+|\s*(?:/|,)\s*", re.IGNORECASE)
+_COMPARE_SPLIT = re.compile(r"\s+(?:vs\.?|versus|or|and|와|과|랑|이랑|하고|아니면|또는|혹은)\s+|\s*(?:/|,)\s*",
+                            re.IGNORECASE)
+# Korean glues "and" onto the first thing compared: "게이트웨이 타임아웃이랑 배드 게이트웨이 차이".
+_COMPARE_GLUED = re.compile(r"(?<=[\uac00-\ud7a3])(?:이랑|랑|하고|와|과)\s+")
 # Words around the two things compared, taken out before splitting on "vs", "와", "/".
 _COMPARE_NOISE = re.compile(r"\b(?:difference|differences|between|compare|comparison|what's|what is|the)\b"
                             r"|차이점?|비교|다른\s?점|구분|뭐야|뭔가요|\?", re.IGNORECASE)
@@ -370,7 +373,10 @@ class Resolver:
         if not cues.COMPARE.found_in(query):
             return None
         text = query.text
-        parts = [p for p in _COMPARE_SPLIT.split(_COMPARE_NOISE.sub(" ", text)) if p and p.strip()]
+        body = _COMPARE_NOISE.sub(" ", text)
+        parts = [p for p in _COMPARE_SPLIT.split(body) if p and p.strip()]
+        if len(parts) < 2 and query.hangul:
+            parts = [p for p in _COMPARE_GLUED.split(body) if p and p.strip()]
         if len(parts) < 2 or any(len(p.split()) > 5 for p in parts):
             return None  # "an empty or unexpected response" is one description, not two things compared
         codes: list[int] = []
