@@ -56,10 +56,11 @@ TROUBLE = Cue(
         "slow",
     }),
     prefixes=("refus", "reject", "block", "exceed", "crash", "limit"),
-    phrases=("timed out", "too many", "too large", "too big", "too long", "too slow"),
+    phrases=("timed out", "too many", "too large", "too big", "too long", "too slow", "gave up", "give up"),
     korean=_spaced("에러", "오류", "실패", "거절", "거부", "차단", "안 돼", "안 됨", "안 됩", "안 해",
                    "안 함", "안 한", "안 하", "떠요", "뜹니다", "뜨네", "뜸", "나와요", "나옵니다", "나오는",
-                   "나옴", "초과", "만료", "없", "못", "끊", "느려", "늦", "필요"),
+                   "나옴", "초과", "만료", "없", "못", "끊", "느려", "늦", "필요", "안 되", "막혔", "막혀",
+                   "막힘", "튕겨", "튕김", "포기", "죽었", "죽어", "죽음", "뻗", "터졌", "터짐"),
 )
 
 # Two things compared. "or" and "which" also join things that are not compared ("an empty or unexpected
