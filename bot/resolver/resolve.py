@@ -207,8 +207,8 @@ class Resolver:
             numbers += [n for n in korean_numeral_codes(number_text) if n not in numbers]
         known = [n for n in numbers if n in self.registry.codes]
         unknown = [n for n in numbers if n not in self.registry.codes]
-        # "404 말고 뭐 써?", "which code other than 404?": when every code given is one the asker does not
-        # want, the answer is another code, found from the rest of the question.
+        # "404 말고 뭐 써?", "which code other than 404?", "200 not 503": a code the asker rules out is dropped;
+        # when none is left, the answer is another code, found from the rest of the question.
         excluded = {h.code for h in hits if _is_excluded(number_text, h.start)}
         if excluded and not (len(known) >= 2 and cues.COMPARE.found_in(q)):  # "308 instead of 301" compares
             known = [n for n in known if n not in excluded]
