@@ -106,16 +106,9 @@ def _load_core() -> tuple[Any, Any] | int:
     from bot.resolver.resolve import get_resolver
 
     try:
-        registry, resolver = get_registry(), get_resolver()
+        return get_registry(), get_resolver()
     except KnowledgeError as exc:
         return _fail(f"knowledge error: {exc}", EXIT_FAILED)
-    # Have the search index ready before going online (the first question should not wait for it), then move
-    # the knowledge, which lives as long as the process, out of the cycle collector's way: a full collection
-    # would otherwise walk its hundreds of thousands of objects again and again.
-    resolver.index  # noqa: B018 - loads it
-    gc.collect()
-    gc.freeze()
-    return registry, resolver
 
 
 def _prepare() -> tuple[Settings, tuple[Any, Any]] | int:
@@ -142,6 +135,12 @@ def cmd_run(args: argparse.Namespace) -> int:
     if isinstance(prepared, int):
         return prepared
     settings, core = prepared
+    # Have the search index ready before going online (the first question should not wait for it), then move
+    # the knowledge, which lives as long as the process, out of the cycle collector's way: a full collection
+    # would otherwise walk its hundreds of thousands of objects again and again. (`sync` needs neither.)
+    core[1].index  # noqa: B018 - loads it
+    gc.collect()
+    gc.freeze()
     try:
         try:
             import uvloop  # a faster event loop where available (Linux, macOS)
