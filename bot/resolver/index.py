@@ -101,9 +101,9 @@ class SearchIndex:
     idf: dict[str, float] = field(default_factory=dict)
     unknown_idf: float = 1.0
     vocabulary: list[str] = field(default_factory=list)  # Latin tokens, for typo-tolerant look-up
-    # key position -> jamo of a Korean key with its spacing removed (for typos inside syllables)
-    korean_by_position: dict[int, str] = field(default_factory=dict)
-    korean_jamo: list[str] = field(default_factory=list)  # by position, "" for a key with no Hangul
+    # by key position: the jamo of a Korean key with its spacing removed (for typos inside syllables), "" for a
+    # key with no Hangul
+    korean_jamo: list[str] = field(default_factory=list)
     # Hangul token -> (lengths, positions) of the Korean keys it is in, shortest first, so that the keys of a
     # length that can reach a similarity cutoff are one slice
     korean_postings: dict[str, tuple[list[int], list[int]]] = field(default_factory=dict)
@@ -278,6 +278,7 @@ def _build_index(registry: Registry) -> SearchIndex:
     index = SearchIndex()
     raw_keys: list[tuple[int, str, float, tuple[str, ...]]] = []
     postings: dict[str, list[int]] = defaultdict(list)
+    korean_by_position: dict[int, str] = {}
 
     names_analysed: dict[str, tuple[list[str], tuple[str, ...], list[str]]] = {}
     respell = Respeller(registry.spelling)  # the knowledge is read with the spellings questions are read with
@@ -310,7 +311,7 @@ def _build_index(registry: Registry) -> SearchIndex:
         for token in set(tokens):
             postings[token].append(position)
         if has_hangul(text):
-            index.korean_by_position[position] = jamo(key)
+            korean_by_position[position] = jamo(key)
 
     documents: dict[int, dict[str, float]] = {}
     fields: list[tuple[float, list[str]]] = []  # (field weight, tokens) of the code being read
@@ -373,11 +374,11 @@ def _build_index(registry: Registry) -> SearchIndex:
     index.key_weight = [k.weight for k in index.keys]
     index.key_token_weight = [k.token_weight for k in index.keys]
     index.key_single = _single_token_scores(index)
-    index.korean_jamo = [index.korean_by_position.get(p, "") for p in range(len(index.keys))]
+    index.korean_jamo = [korean_by_position.get(p, "") for p in range(len(index.keys))]
     for token, positions in index.postings.items():
         if token.isascii():
             continue
-        korean = sorted((len(index.korean_jamo[p]), p) for p in positions if p in index.korean_by_position)
+        korean = sorted((len(index.korean_jamo[p]), p) for p in positions if p in korean_by_position)
         if korean:
             index.korean_postings[token] = ([length for length, _ in korean], [p for _, p in korean])
 

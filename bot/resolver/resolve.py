@@ -458,7 +458,7 @@ class Resolver:
             typo = any(t not in index.idf and t not in index.doc_idf for t in tokens)
         if not typo:
             return scores
-        if 0 < len(hangul_words) <= 3 and index.korean_by_position:
+        if 0 < len(hangul_words) <= 3 and index.korean_postings:
             # Whole-string jamo similarity catches typos inside syllables (타입아웃 ~ 타임아웃) in short names.
             # Only Korean keys that share a syllable pair with the query are compared: a typo leaves most intact.
             squeezed = _jamo("".join(hangul_words))
