@@ -1634,20 +1634,25 @@ class FakeDiscord:
         with self._lock:
             return self.messages.get(int(message_id)) if int(message_id) in state.followups else None
 
-    async def _get_webhook_msg(self, ctx: _Ctx) -> web.Response:
-        state = self._webhook_state(ctx)
-        if state is None:
-            return _error(404, "Unknown Webhook", 10015)
-        message = self._webhook_message(state, ctx.params["message_id"])
-        return _json(message) if message is not None else _error(404, "Unknown Message", 10008)
-
-    async def _edit_webhook_msg(self, ctx: _Ctx) -> web.Response:
+    def _webhook_target(self, ctx: _Ctx) -> tuple[_Interaction, dict[str, Any]] | web.Response:
+        """The interaction and message a webhook-message route names, or Discord's 404 for whichever is missing."""
         state = self._webhook_state(ctx)
         if state is None:
             return _error(404, "Unknown Webhook", 10015)
         message = self._webhook_message(state, ctx.params["message_id"])
         if message is None:
             return _error(404, "Unknown Message", 10008)
+        return state, message
+
+    async def _get_webhook_msg(self, ctx: _Ctx) -> web.Response:
+        target = self._webhook_target(ctx)
+        return target if isinstance(target, web.Response) else _json(target[1])
+
+    async def _edit_webhook_msg(self, ctx: _Ctx) -> web.Response:
+        target = self._webhook_target(ctx)
+        if isinstance(target, web.Response):
+            return target
+        message = target[1]
         body = ctx.json or {}
         if problems := _message_problems(body):
             return _invalid_form_body(problems)
@@ -1656,12 +1661,10 @@ class FakeDiscord:
         return _json(message)
 
     async def _del_webhook_msg(self, ctx: _Ctx) -> web.Response:
-        state = self._webhook_state(ctx)
-        if state is None:
-            return _error(404, "Unknown Webhook", 10015)
-        message = self._webhook_message(state, ctx.params["message_id"])
-        if message is None:
-            return _error(404, "Unknown Message", 10008)
+        target = self._webhook_target(ctx)
+        if isinstance(target, web.Response):
+            return target
+        state, message = target
         if ctx.params["message_id"] == "@original":
             state.original = None
         with self._lock:
