@@ -122,6 +122,28 @@ class SpellingFile(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     ko: dict[str, str] = {}
 
 
+CONSTANT_STATES = ("deprecated", "removed", "misleading")
+
+
+class ConstantNote(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """Why one framework constant deserves a warning: deprecated, removed, or named unlike its code."""
+
+    state: str  # one of CONSTANT_STATES (checked by the registry, which can then name the constant)
+    en: str
+    ko: str
+
+
+class ConstantsFile(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """knowledge/constants/*.toml: one ecosystem's status constants, harvested from its source."""
+
+    ecosystem: str  # "Spring Framework"
+    language: str  # "Java"
+    source: str  # the file and version the names were read from
+    constants: dict[str, int]  # the name as written in the library -> its status code
+    qualifiers: tuple[str, ...] = ()  # what is written before the name in code: "HttpStatus" (HttpStatus.OK)
+    notes: dict[str, ConstantNote] = {}
+
+
 class UiFile(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     """knowledge/ui.toml: the words around the knowledge (field names, notes), in both languages."""
 

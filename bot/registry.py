@@ -21,9 +21,11 @@ import msgspec
 
 from bot.cache import cache_dir, read_cached, write_cached
 from bot.models import (
+    CONSTANT_STATES,
     ClassesFile,
     ClassInfo,
     CodeFile,
+    ConstantsFile,
     HeaderInfo,
     HeadersFile,
     SpellingFile,
@@ -46,7 +48,8 @@ _UI_KEYS: dict[str, tuple[str, ...]] = {
     "status": ("standard", "reserved", "obsolete", "temporary", "vendor"),
     "direction": ("request", "response", "both"),
     "cache": ("yes", "no"),
-    "notes": ("empty", "no_match", "not_sure", "not_a_code", "unregistered", "too_many"),
+    "notes": ("empty", "no_match", "not_sure", "not_a_code", "unregistered", "too_many", "constant",
+              "constant_by_name"),
     "replies": ("config_lang", "channel_added", "channel_already", "channel_removed", "channel_missing",
                 "channels_none", "channels_list", "pictures", "show", "on", "off", "need_manage_server",
                 "guild_only", "intent_missing", "no_codes_in_message", "error"),
@@ -99,6 +102,9 @@ class Registry:
     digest: str = ""
     # loanword spelling people type -> the one the knowledge uses (knowledge/spelling.toml)
     spelling: MappingProxyType[str, str] = field(default_factory=lambda: MappingProxyType({}), repr=False)
+    # framework status constants, one ecosystem per file of knowledge/constants/ (by file stem: "spring")
+    constants: MappingProxyType[str, ConstantsFile] = field(default_factory=lambda: MappingProxyType({}),
+                                                            repr=False)
 
     def get(self, code: int) -> CodeFile | None:
         return self.codes.get(code)
@@ -125,6 +131,7 @@ def _read_all(base: Path) -> dict[str, bytes]:
     paths = [base / "headers.toml", base / "classes.toml", base / "ui.toml", *sorted((base / "codes").glob("*.toml"))]
     if (base / "spelling.toml").exists():  # optional: a knowledge folder without it simply has no respellings
         paths.append(base / "spelling.toml")
+    paths += sorted((base / "constants").glob("*.toml"))  # optional too: no folder, no constants
     raw: dict[str, bytes] = {}
     for path in paths:
         rel = path.relative_to(base).as_posix()
@@ -227,9 +234,10 @@ class _Snapshot(msgspec.Struct, frozen=True):
     ui: UiFile
     header_lookup: dict[str, str]
     spelling: dict[str, str] = {}
+    constants: dict[str, ConstantsFile] = {}
 
 
-_CACHE_FORMAT = "2"  # bump when the models change shape
+_CACHE_FORMAT = "3"  # bump when the models change shape
 
 
 def _digest(raw: dict[str, bytes]) -> str:
@@ -254,6 +262,7 @@ def _from_snapshot(snapshot: _Snapshot, base: Path, digest: str) -> Registry:
         header_lookup=MappingProxyType(snapshot.header_lookup),
         digest=digest,
         spelling=MappingProxyType(snapshot.spelling),
+        constants=MappingProxyType(snapshot.constants),
     )
 
 
@@ -275,7 +284,7 @@ def load_registry(directory: Path | None = None, *, cache: bool = True) -> Regis
     if cache_file is not None:
         write_cached(cache_file, _Snapshot(list(registry.codes.values()), dict(registry.headers),
                                            dict(registry.classes), registry.ui, dict(registry.header_lookup),
-                                           dict(registry.spelling)))
+                                           dict(registry.spelling), dict(registry.constants)))
     return registry
 
 
@@ -358,7 +367,41 @@ def _validate(base: Path, raw: dict[str, bytes]) -> Registry:
         source=base,
         header_lookup=MappingProxyType(header_lookup),
         spelling=MappingProxyType(spelling),
+        constants=MappingProxyType(_constants(raw)),
     )
+
+
+def _constants(raw: dict[str, bytes]) -> dict[str, ConstantsFile]:
+    tables: dict[str, ConstantsFile] = {}
+    for name in sorted(n for n in raw if n.startswith("constants/")):
+        rel = f"knowledge/{name}"
+        table = _convert(_parse_toml(raw[name], rel), ConstantsFile, rel)
+        for where, value in (("ecosystem", table.ecosystem), ("language", table.language),
+                             ("source", table.source)):
+            if not value.strip():
+                _raise(rel, where, "empty text")
+        if not table.constants:
+            _raise(rel, "constants", "no constants")
+        for i, qualifier in enumerate(table.qualifiers):
+            if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", qualifier):
+                _raise(rel, f"qualifiers[{i}]", f"{qualifier!r} is not an identifier")
+        for constant, code in table.constants.items():
+            if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", constant):
+                _raise(rel, f"constants.{constant}", "not an identifier")
+            if not 100 <= code <= 599:
+                _raise(rel, f"constants.{constant}", f"{code} is not a status code (100-599)")
+        for constant, note in table.notes.items():
+            if constant not in table.constants:
+                _raise(rel, f"notes.{constant}", "a note for a constant the file does not list")
+            if note.state not in CONSTANT_STATES:
+                _raise(rel, f"notes.{constant}.state", f"Expected one of {', '.join(CONSTANT_STATES)}, "
+                                                        f"got {note.state!r}")
+            if not note.en.strip():
+                _raise(rel, f"notes.{constant}.en", "empty text")
+            if not has_hangul(note.ko):
+                _raise(rel, f"notes.{constant}.ko", f"Korean text has no Hangul: {note.ko[:40]!r}")
+        tables[Path(name).stem] = table
+    return tables
 
 
 def _spelling(raw: dict[str, bytes]) -> dict[str, str]:

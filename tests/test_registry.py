@@ -146,3 +146,44 @@ def test_bad_spelling_table(knowledge_copy: Path, line: str, problem: str) -> No
 def test_spelling_table_is_optional(knowledge_copy: Path) -> None:
     (knowledge_copy / "spelling.toml").unlink()
     assert not load_registry(knowledge_copy, cache=False).spelling
+
+
+_GOOD_CONSTANTS = '''ecosystem = "Example"
+language = "Java"
+qualifiers = ["ExampleStatus"]
+source = "example/example Status.java @ 1.0"
+
+[constants]
+FOUND = 302
+MOVED_TEMP = 302
+
+[notes.MOVED_TEMP]
+state = "misleading"
+en = "It is 302, not 307."
+ko = "307이 아니라 302입니다."
+'''
+
+
+@pytest.mark.parametrize(("old", "new", "where", "problem"), [
+    ("FOUND = 302", "FOUND = 1302", "constants.FOUND", "not a status code"),
+    ('qualifiers = ["ExampleStatus"]', 'qualifiers = ["Example Status"]', "qualifiers[0]", "not an identifier"),
+    ("[notes.MOVED_TEMP]", "[notes.MOVED_TEMPORARILY]", "notes.MOVED_TEMPORARILY", "does not list"),
+    ('ko = "307이 아니라 302입니다."', 'ko = "302, not 307."', "notes.MOVED_TEMP.ko", "no Hangul"),
+    ('state = "misleading"', 'state = "wrong"', "notes.MOVED_TEMP.state", "Expected"),
+])
+def test_bad_constants_table(knowledge_copy: Path, old: str, new: str, where: str, problem: str) -> None:
+    (knowledge_copy / "constants").mkdir(exist_ok=True)
+    table = knowledge_copy / "constants" / "example.toml"
+    table.write_text(_GOOD_CONSTANTS.replace(old, new), encoding="utf-8")
+    error = _error(knowledge_copy)
+    assert error.file == "knowledge/constants/example.toml"
+    assert error.field == where
+    assert problem in error.problem
+
+
+def test_constants_table_loads(knowledge_copy: Path) -> None:
+    (knowledge_copy / "constants").mkdir(exist_ok=True)
+    (knowledge_copy / "constants" / "example.toml").write_text(_GOOD_CONSTANTS, encoding="utf-8")
+    table = load_registry(knowledge_copy, cache=False).constants["example"]
+    assert table.constants == {"FOUND": 302, "MOVED_TEMP": 302}
+    assert table.notes["MOVED_TEMP"].state == "misleading"

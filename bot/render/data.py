@@ -74,6 +74,20 @@ def note_text(answer: Answer, registry: Registry) -> str:
                             base=number // 100 * 100)
 
 
+def constant_text(answer: Answer, registry: Registry) -> str:
+    """'`HttpStatusCode.Redirect` is .NET's constant for 302 Found.' and, when the name misleads or is deprecated,
+    why; empty for an answer not read from a constant."""
+    hit = answer.constant
+    if hit is None or hit.code not in registry.codes:
+        return ""
+    values = {"name": hit.name, "code": f"{hit.code:03d}", "phrase": registry.codes[hit.code].phrase,
+              "ecosystem": hit.ecosystem}
+    text = registry.ui.text("notes", "constant" if hit.ecosystem else "constant_by_name", answer.lang, **values)
+    if hit.note is not None:
+        text += " " + (hit.note.ko if answer.lang == "ko" else hit.note.en)
+    return text
+
+
 def answer_data(answer: Answer, registry: Registry) -> dict[str, Any]:
     codes = answer_codes(answer, registry)
     data: dict[str, Any] = {
@@ -89,6 +103,11 @@ def answer_data(answer: Answer, registry: Registry) -> dict[str, Any]:
     }
     if answer.note:
         data["note"] = note_text(answer, registry)
+    if answer.constant is not None:
+        hit = answer.constant
+        data["constant"] = {"name": hit.name, "code": hit.code, "ecosystem": hit.ecosystem or None,
+                            "language": hit.language or None, "state": hit.note.state if hit.note else None,
+                            "text": constant_text(answer, registry)}
     if answer.kind == "header" and answer.header:
         info = registry.headers[answer.header]
         data["header_info"] = {"name": answer.header, **msgspec.to_builtins(info)}

@@ -11,7 +11,7 @@ from typing import Any
 
 from bot.models import CodeFile, Lang
 from bot.registry import Registry, code_class
-from bot.render.data import answer_codes, note_text
+from bot.render.data import answer_codes, constant_text, note_text
 from bot.render.text import related_line, status_line, title
 from bot.resolver.resolve import Answer
 
@@ -137,7 +137,9 @@ class _Embed:
         return self.data
 
 
-def code_embed(entry: CodeFile, registry: Registry, lang: Lang, thumbnail: str = "") -> dict[str, Any]:
+def code_embed(entry: CodeFile, registry: Registry, lang: Lang, thumbnail: str = "", lead: str = ""
+               ) -> dict[str, Any]:
+    """`lead` goes above the meaning: what the question was read as (a framework constant)."""
     ui = registry.ui
 
     def label(key: str) -> str:
@@ -145,7 +147,7 @@ def code_embed(entry: CodeFile, registry: Registry, lang: Lang, thumbnail: str =
 
     cls = code_class(entry.code)
     embed = _Embed(title(entry, lang), COLOURS[cls], entry.spec.url)
-    embed.description(f"**{entry.summary.get(lang)}**\n\n{entry.detail.get(lang)}")
+    embed.description((f"{lead}\n\n" if lead else "") + f"**{entry.summary.get(lang)}**\n\n{entry.detail.get(lang)}")
     if cls:
         embed.field(label("class"), f"{cls} · {registry.classes[cls].name.get(lang)}", inline=True)
     embed.field(label("status"), status_line(entry, registry, lang), inline=True)
@@ -284,8 +286,10 @@ def answer_embeds(answer: Answer, registry: Registry, thumbnail_for: dict[int, s
         # One embed per code, at most three (and 6,000 characters across a message's embeds).
         embeds: list[dict[str, Any]] = []
         total = 0
-        for code in answer.codes[:3]:
-            embed = code_embed(registry.codes[code], registry, lang, (thumbnail_for or {}).get(code, ""))
+        lead = constant_text(answer, registry)
+        for i, code in enumerate(answer.codes[:3]):
+            embed = code_embed(registry.codes[code], registry, lang, (thumbnail_for or {}).get(code, ""),
+                               lead if i == 0 else "")
             size = embed_size(embed)
             if total + size > EMBED_TOTAL_MAX:
                 break

@@ -6,7 +6,7 @@ import textwrap
 
 from bot.models import CodeFile, Lang
 from bot.registry import Registry, code_class
-from bot.render.data import answer_codes, note_text
+from bot.render.data import answer_codes, constant_text, note_text
 from bot.resolver.resolve import Answer
 
 WIDTH = 100
@@ -93,7 +93,9 @@ def render_answer(answer: Answer, registry: Registry) -> str:
     lang = answer.lang
     ui = registry.ui
     if answer.kind == "code":
-        return "\n\n\n".join(render_entry(registry.codes[c], registry, lang) for c in answer.codes)
+        body = "\n\n\n".join(render_entry(registry.codes[c], registry, lang) for c in answer.codes)
+        lead = constant_text(answer, registry)
+        return f"{_wrap(lead, '')}\n\n{body}" if lead else body
     if answer.kind == "compare":
         return render_compare(list(answer.codes), registry, lang)
     if answer.kind == "class" and answer.cls:

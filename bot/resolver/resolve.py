@@ -17,6 +17,7 @@ from rapidfuzz.distance import Indel
 from bot.models import Lang
 from bot.registry import Registry, code_class, get_registry
 from bot.resolver import cues
+from bot.resolver.constants import ConstantHit, ConstantReader
 from bot.resolver.extract import find_codes
 from bot.resolver.index import (
     KEY_COVER_POWER,
@@ -92,8 +93,10 @@ class Answer:
     number: int | None = None  # the number a "not_a_code" / "unregistered" note is about
     # What the answer rests on: "stated" (a status line, access log, status=…), "number" (a bare 503),
     # "signature" (a known error-message fragment), "name" (a name or alias), "description" (best match
-    # over the explanations), or "" for none. The channel gate trusts them differently.
+    # over the explanations), "constant" (a framework constant such as HttpStatus.BAD_GATEWAY), or "" for none.
+    # The channel gate trusts them differently.
     evidence: str = ""
+    constant: ConstantHit | None = None  # the framework constant the answer was read from
 
 
 @dataclass
@@ -165,6 +168,7 @@ class Resolver:
                 self._header_words[parts[0]].append(frozenset(parts))
         self._header_first_words = set(self._header_words)
         self._respell = Respeller(registry.spelling)
+        self._constants = ConstantReader(registry)
         self._fuzzy_word = lru_cache(maxsize=4096)(self._fuzzy_word_uncached)
         self._is_misspelt_filler = lru_cache(maxsize=4096)(self._is_misspelt_filler_uncached)
 
@@ -213,6 +217,8 @@ class Resolver:
         if excluded and not (len(known) >= 2 and cues.COMPARE.found_in(q)):  # "308 instead of 301" compares
             known = [n for n in known if n not in excluded]
 
+        if constant_answer := self._constant_answer(query, text, q, known, answer_lang):
+            return constant_answer
         if len(known) >= 2 and (cues.COMPARE.found_in(q) or self._only_codes(q)):
             return Answer(query, "compare", tuple(known[:4]), lang=answer_lang, confidence=0.97, evidence="number")
         if known:
@@ -272,6 +278,24 @@ class Resolver:
         suggestions = tuple(code for code, score in ranked[:3] if score >= SUGGEST_THRESHOLD)
         return Answer(query, "none", lang=answer_lang, confidence=round(best, 3), suggestions=suggestions,
                       note="no_match" if not suggestions else "not_sure")
+
+    # ----- framework constants ------------------------------------------------------------------------------
+
+    def _constant_answer(self, query: str, text: str, q: Query, known: list[int], lang: Lang) -> Answer | None:
+        """`HttpStatus.BAD_GATEWAY`, `w.WriteHeader(http.StatusTeapot)`: the code a constant stands for. A status
+        number elsewhere in the question that disagrees wins ("we return HttpStatus.OK but clients see 500")."""
+        found = [hit for hit in self._constants.find(text) if hit.code in self.registry.codes]
+        if not found:
+            return None
+        codes = tuple(dict.fromkeys(hit.code for hit in found))
+        if any(n not in codes for n in known):
+            return None
+        if len(codes) >= 2 and cues.COMPARE.found_in(q):
+            return Answer(query, "compare", codes[:4], lang=lang, confidence=0.95, evidence="constant")
+        first = found[0]
+        # A name found in a harvested table is as sure as a number; one read from its words alone a little less.
+        return Answer(query, "code", codes, lang=lang, confidence=0.97 if first.ecosystem else 0.9,
+                      evidence="constant", constant=first)
 
     # ----- numbers ------------------------------------------------------------------------------------------
 

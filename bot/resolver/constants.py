@@ -1,0 +1,131 @@
+"""Framework status constants in a question: `HttpStatus.BAD_GATEWAY`, `http.StatusTeapot`, `status: :forbidden`.
+
+Two ways to read one, in this order:
+1. The tables in knowledge/constants/, harvested from each library's source. They are needed because many names
+   mislead (.NET `Redirect` is 302, `HttpURLConnection.HTTP_MOVED_TEMP` is 302, Apache's `SC_REQUEST_TOO_LONG`
+   is 413) and because they say which ecosystem the name belongs to and whether it is deprecated.
+2. Any other identifier built from a reason phrase (Ktor `HttpStatusCode.PayloadTooLarge`, Elixir
+   `:bad_gateway`, a project's own `HTTP_STATUS_BAD_GATEWAY`) is split into words, stripped of its namespace and
+   read as the phrase it spells, or as the number it embeds (`HTTP_502`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+
+from bot.models import ConstantNote
+from bot.registry import Registry
+
+# A dotted or `::` path of identifiers, or a Ruby/Elixir symbol. ASCII only: Python's \w would glue a Korean
+# particle onto the name ("HttpStatus.OK이").
+_TOKEN = re.compile(r"(?<![\w:])(:?)([A-Za-z_]\w*(?:(?:\.|::)[A-Za-z_]\w*)*)", re.ASCII)
+_PATH_SEP = re.compile(r"\.|::")
+_CAMEL_PART = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+", re.ASCII)
+# Namespaces written into the name itself: Go's Status…, servlet's SC_…, Symfony's HTTP_…, DRF's HTTP_429_….
+_NAME_PREFIXES = ("http", "status", "sc", "code", "statuscode", "httpstatus", "response")
+# A qualifier that says "this is a status": HttpStatus, HttpStatusCode, StatusCodes, Response, http (Go)…
+_STATUS_QUALIFIER = re.compile(r"status|http|response", re.IGNORECASE)
+
+
+_Found = tuple[int, str, str, ConstantNote | None]  # code, ecosystem, language, note
+
+
+@dataclass(frozen=True)
+class ConstantHit:
+    """One constant found in a question. `ecosystem` is empty when the name was read from its words alone."""
+
+    name: str  # as written, with its qualifier: "HttpStatusCode.Redirect"
+    code: int
+    ecosystem: str = ""
+    language: str = ""
+    note: ConstantNote | None = None
+    start: int = 0
+
+
+def _words_of(name: str) -> list[str]:
+    """'GATEWAY_TIMEOUT', 'GatewayTimeout', 'gateway_timeout' -> ['gateway', 'timeout']; digits kept apart."""
+    parts: list[str] = []
+    for chunk in name.split("_"):
+        parts += [p.lower() for p in _CAMEL_PART.findall(chunk)]
+    return parts
+
+
+def _strong_shape(name: str, symbol: bool) -> bool:
+    """Whether an unqualified name looks like a constant rather than a word of prose: 'SC_GONE', 'NotModified',
+    ':forbidden', not 'OK' or 'Found' at the start of a sentence."""
+    if symbol:
+        return True
+    if "_" in name.strip("_"):
+        return True
+    return len(_CAMEL_PART.findall(name)) >= 2 and not name.isupper() and name[0].isupper() and \
+        any(c.isupper() for c in name[1:])
+
+
+class ConstantReader:
+    def __init__(self, registry: Registry) -> None:
+        # name -> [(ecosystem stem, code)]; (qualifier, name) -> the same, for the ecosystems using that qualifier
+        self._by_name: dict[str, list[tuple[str, int]]] = defaultdict(list)
+        self._by_qualified: dict[tuple[str, str], list[tuple[str, int]]] = defaultdict(list)
+        self._tables = registry.constants
+        for stem, table in registry.constants.items():
+            for name, code in table.constants.items():
+                self._by_name[name].append((stem, code))
+                for qualifier in table.qualifiers:
+                    self._by_qualified[(qualifier, name)].append((stem, code))
+        # reason phrases (current and former) by their letters: 'gatewaytimeout' -> 504
+        self._phrases: dict[str, int] = {}
+        for entry in registry:
+            for phrase in (entry.phrase, *entry.former_phrases):
+                self._phrases.setdefault("".join(_words_of(re.sub(r"[^A-Za-z0-9]+", "_", phrase))), entry.code)
+        self._known_codes = frozenset(registry.codes)
+
+    def find(self, text: str) -> list[ConstantHit]:
+        """Every constant in the text, in order. Cheap when there is none: one regex pass over ASCII runs."""
+        if not any(c in text for c in "._:") and not re.search(r"[a-z][A-Z]", text):
+            return []
+        hits: list[ConstantHit] = []
+        for match in _TOKEN.finditer(text):
+            symbol, path = match.group(1) == ":", match.group(2)
+            parts = _PATH_SEP.split(path)
+            name, qualifier = parts[-1], parts[-2] if len(parts) > 1 else ""
+            found = self._from_table(name, qualifier, symbol) or self._from_words(name, qualifier, symbol)
+            if found is not None:
+                code, ecosystem, language, note = found
+                sep = "::" if "::" in path else "."
+                written = f"{qualifier}{sep}{name}" if qualifier else (f":{name}" if symbol else name)
+                hits.append(ConstantHit(written, code, ecosystem, language, note, match.start()))
+        return hits
+
+    def _from_table(self, name: str, qualifier: str, symbol: bool) -> _Found | None:
+        owners = self._by_qualified.get((qualifier, name)) if qualifier else None
+        if not owners:
+            if not _strong_shape(name, symbol) and not (qualifier and _STATUS_QUALIFIER.search(qualifier)):
+                return None
+            owners = self._by_name.get(name)
+        if not owners:
+            return None
+        # The same name in several ecosystems almost always means the same code; when not, the most common wins
+        # and the first ecosystem (by file name) holding it is the one named.
+        counts: dict[int, int] = defaultdict(int)
+        for _, code in owners:
+            counts[code] += 1
+        code = max(counts, key=lambda c: counts[c])
+        stem = next(s for s, c in owners if c == code)
+        table = self._tables[stem]
+        return code, table.ecosystem, table.language, table.notes.get(name)
+
+    def _from_words(self, name: str, qualifier: str, symbol: bool) -> _Found | None:
+        if not (symbol or _strong_shape(name, False) or (qualifier and _STATUS_QUALIFIER.search(qualifier))):
+            return None
+        words = _words_of(name)
+        while words and words[0] in _NAME_PREFIXES:
+            words = words[1:]
+        if words and words[0].isdigit():  # HTTP_502, HTTP_201_CREATED
+            number = int(words[0])
+            return (number, "", "", None) if number in self._known_codes else None
+        if not words or (len(words) < 2 and not (qualifier or symbol)):
+            return None  # one plain word ('Conflict') is read only with a namespace in front
+        code = self._phrases.get("".join(words))
+        return (code, "", "", None) if code is not None else None

@@ -1,0 +1,73 @@
+"""Framework status constants: read from the harvested tables, or from the words of the name."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from types import MappingProxyType
+
+import pytest
+
+from bot.registry import Registry
+from bot.resolver.constants import ConstantReader
+
+
+@pytest.fixture(scope="module")
+def by_name_only(registry: Registry) -> ConstantReader:
+    """A reader with no tables: what the name alone says."""
+    return ConstantReader(replace(registry, constants=MappingProxyType({})))
+
+
+@pytest.mark.parametrize(("text", "code"), [
+    ("HttpStatus.GATEWAY_TIMEOUT", 504),
+    ("w.WriteHeader(http.StatusServiceUnavailable)", 503),
+    ("HttpStatusCode.PayloadTooLarge 이거 몇 번이에요?", 413),  # Ktor; a Korean particle is not part of the name
+    ("render json: err, status: :unprocessable_entity", 422),
+    ("raise HTTPException(status_code=status.HTTP_409_CONFLICT)", 409),
+    ("HTTP_STATUS_BAD_GATEWAY", 502),  # a project's own constant
+    ("StatusCodes.HTTP_502", 502),  # a number inside the name
+    ("org.springframework.web.client.HttpServerErrorException$InternalServerError: 500", 500),
+])
+def test_a_name_built_from_a_reason_phrase_is_read_without_a_table(
+        by_name_only: ConstantReader, text: str, code: int) -> None:
+    hits = by_name_only.find(text)
+    assert hits and hits[0].code == code
+    assert hits[0].ecosystem == ""
+
+
+@pytest.mark.parametrize("text", [
+    "It's OK. Found the problem, thanks",
+    "nginx.conf 에서 client_max_body_size 늘렸는데도 안돼요",
+    "see e.g. the docs at api.example.com/users",
+    "response.status is undefined",
+    "NullPointerException at Foo.bar",
+])
+def test_prose_and_other_identifiers_are_not_constants(by_name_only: ConstantReader, text: str) -> None:
+    assert by_name_only.find(text) == []
+
+
+def test_a_table_decides_over_the_words_and_names_the_ecosystem(registry: Registry) -> None:
+    from bot.models import ConstantNote, ConstantsFile
+
+    table = ConstantsFile(ecosystem=".NET", language="C#", source="test", qualifiers=("HttpStatusCode",),
+                          constants={"Redirect": 302, "Moved": 301},
+                          notes={"Redirect": ConstantNote("misleading", "It is 302.", "302입니다.")})
+    reader = ConstantReader(replace(registry, constants=MappingProxyType({"dotnet": table})))
+    hit = reader.find("return StatusCode((int)HttpStatusCode.Redirect);")[0]
+    assert (hit.name, hit.code, hit.ecosystem) == ("HttpStatusCode.Redirect", 302, ".NET")
+    assert hit.note is not None and hit.note.state == "misleading"
+
+
+def test_resolver_answers_a_constant_with_the_code_and_says_where_it_is_from(resolver) -> None:
+    answer = resolver.resolve("return new ResponseEntity<>(body, HttpStatus.BAD_GATEWAY);")
+    assert answer.kind == "code" and answer.codes[0] == 502
+    assert answer.evidence == "constant" and answer.constant is not None
+
+
+def test_a_stated_number_that_disagrees_wins_over_the_constant(resolver) -> None:
+    answer = resolver.resolve("we return HttpStatus.OK but clients see HTTP/1.1 500")
+    assert answer.codes and answer.codes[0] == 500
+
+
+def test_two_constants_compared(resolver) -> None:
+    answer = resolver.resolve("HttpStatus.FOUND vs HttpStatus.SEE_OTHER")
+    assert answer.kind == "compare" and sorted(answer.codes) == [302, 303]
