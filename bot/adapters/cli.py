@@ -16,6 +16,7 @@ from typing import Any, TextIO
 from bot import __version__
 from bot.models import Lang
 from bot.registry import CLASSES, KnowledgeError, Registry, code_class, get_registry, load_registry
+from bot.resolver.text import MAX_PASTE_CHARS
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -90,7 +91,7 @@ def cmd_ask(args: argparse.Namespace, registry: Registry) -> int:
             sys.stdout.flush()
         return EXIT_OK
     if not args.query and not sys.stdin.isatty():
-        query = sys.stdin.read(1_000_000)
+        query = sys.stdin.read(MAX_PASTE_CHARS)
     if not query.strip():
         print("statusbot: empty query. Try: statusbot ask 503   or   statusbot ask \"게이트웨이 타임아웃\"",
               file=sys.stderr)

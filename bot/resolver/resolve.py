@@ -449,7 +449,8 @@ class Resolver:
             scores.offer(code, min(0.98, SIGNATURE_SCORE + length / 2000), "signature")
 
         analysed, stems = analyze_words(query.words)
-        tokens = tuple(t for t in analysed if not self._is_misspelt_filler(t))
+        # A word said twice is no more evidence than once ("x x x" is not three hints of X-Forwarded-For).
+        tokens = tuple(dict.fromkeys(t for t in analysed if not self._is_misspelt_filler(t)))
         # How long the question is in words: Hangul is matched by syllable pairs, but "임시 리다이렉트인데" is
         # two words, not seven pairs.
         size = sum(1 for t in tokens if t.isascii()) + sum(1 for stem in stems if stem not in KO_STOPWORDS)

@@ -7,7 +7,14 @@ import unicodedata
 from collections.abc import Mapping
 from functools import lru_cache
 
-MAX_QUERY_CHARS = 4096  # a 1 MB paste costs no more than this
+MAX_QUERY_CHARS = 4096  # what the matching reads: a 1 MB paste costs no more than this
+MAX_PASTE_CHARS = 1_000_000  # what is searched for status evidence at all (the CLI reads no more than this)
+_PASTE_PIECE = 400  # a long line (minified JSON, a one-line log dump) is looked at in pieces this long
+# A number that can be a status: not part of a longer number, a time (12:04:05), a version (1.503), a source
+# line (Foo.java:429) or a size (500m, 404MB).
+_STATUS_LIKE = re.compile(r"(?<![\d.:])[1-5]\d\d(?![\d.A-Za-z])")
+_TROUBLE_LINE = re.compile(r"caused by|exception|error|fail|status|timed? ?out|refused|denied|reset|오류|에러|실패",
+                           re.IGNORECASE)
 
 _HANGUL_SYLLABLE = re.compile(r"[\uac00-\ud7a3]")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff]")
@@ -65,9 +72,35 @@ _KO_DIGITS = {"공": 0, "영": 0, "일": 1, "이": 2, "삼": 3, "사": 4, "오":
 _KO_NUMERAL_RUN = re.compile(r"[공영일이삼사오육륙칠팔구백십]{2,6}")
 
 
+def condense(text: str) -> str:
+    """The parts of a long paste that can say which status it is about, in their order, within MAX_QUERY_CHARS:
+    its first line (what the paste is), then lines with a number that can be a status (a stack trace's
+    `Caused by: … 429 Too Many Requests`, the Events of `kubectl describe`), then lines that name a failure."""
+    if len(text) <= MAX_QUERY_CHARS:
+        return text
+    pieces = [line[i:i + _PASTE_PIECE] for line in text[:MAX_PASTE_CHARS].splitlines() if line.strip()
+              for i in range(0, len(line), _PASTE_PIECE)]
+
+    def rank(piece: str) -> int:
+        if _STATUS_LIKE.search(piece):
+            return 1
+        return 2 if _TROUBLE_LINE.search(piece) else 3
+
+    ranks = [0, *map(rank, pieces[1:])] if pieces else []
+    kept: list[int] = []
+    room = MAX_QUERY_CHARS
+    for i in sorted(range(len(pieces)), key=lambda i: (ranks[i], i)):
+        if ranks[i] == 3 or room <= 0:
+            break
+        if len(pieces[i]) < room:
+            kept.append(i)
+            room -= len(pieces[i]) + 1
+    return "\n".join(pieces[i] for i in sorted(kept))
+
+
 def clean(text: str) -> str:
-    """Cut to the cap, NFKC-normalise, drop control and invisible characters, fold white space."""
-    text = text[:MAX_QUERY_CHARS]
+    """Condense a long paste, NFKC-normalise, drop control and invisible characters, fold white space."""
+    text = condense(text)[:MAX_QUERY_CHARS]
     if not (text.isascii() and text.isprintable()):  # plain ASCII is already in normal form
         text = unicodedata.normalize("NFKC", text)
         text = _CONTROL.sub(" ", text)

@@ -30,7 +30,23 @@ def test_jamo_makes_near_spellings_close() -> None:
 
 def test_clean_caps_and_strips_controls() -> None:
     assert clean("a\x00b\u200bc\nd") == "a b c d"
-    assert len(clean("x" * 1_000_000)) == MAX_QUERY_CHARS
+    assert len(clean("x" * 1_000_000)) <= MAX_QUERY_CHARS
+
+
+def test_a_long_paste_keeps_the_lines_that_can_name_a_status() -> None:
+    frames = "".join(f"\tat com.example.service.Client{i}.call(Client{i}.java:{400 + i})\n" for i in range(150))
+    trace = ("org.springframework.web.client.RestClientException: call failed\n" + frames
+             + "Caused by: org.springframework.web.client.HttpClientErrorException: 429 Too Many Requests\n"
+             + frames)
+    assert len(trace) > 2 * MAX_QUERY_CHARS
+    kept = clean(trace)
+    assert len(kept) <= MAX_QUERY_CHARS
+    assert "429 Too Many Requests" in kept and "RestClientException" in kept
+    assert "Client7.java" not in kept  # a source line number is not a status
+
+
+def test_a_long_paste_without_evidence_is_cut_to_its_first_piece() -> None:
+    assert clean("lorem ipsum " * 10_000) == ("lorem ipsum " * 40)[:400].strip()
 
 
 def test_compact_ignores_space_and_punctuation() -> None:
