@@ -28,7 +28,7 @@ _STATED_SEPARATORS = " \t\n\r\f\v\"':="
 _NOT_BEFORE_BARE = frozenset("0123456789abcdefghijklmnopqrstuvwxyz_.,:/#$@%+-")
 _UNIT_AFTER = re.compile(
     r"\s?(?:ms|msec|millis|s\b|sec|secs|seconds?|mins?|minutes?|h\b|hrs?|hours?|days?|kb|kib|mb|mib|gb|gib|"
-    r"bytes?|b\b|px|%|x\b|th\b|nd\b|rd\b|st\b|원|초|분|시간|개|명|건|번째|일\b|년|월|ms\b|rps|qps|rpm|req/s|"
+    r"bytes?|b\b|[kmg]\b|px|%|x\b|th\b|nd\b|rd\b|st\b|원|초|분|시간|개|명|건|번째|일\b|년|월|ms\b|rps|qps|rpm|req/s|"
     r"requests|users|items|rows|lines|times|번\s?(?:시도|반복)|만|천|억|대\b|명|호|층|동\b|번지|회|개월|주\b)",
 )
 # A word just before the number that says it is something else ("port 8080", "took 503 ms", "issue #503").
@@ -38,6 +38,10 @@ _CONTEXT_WORDS = frozenset({
     "sprint", "week", "step", "job",
 })
 _CONTEXT_KO = ("포트", "라인", "빌드", "버전", "티켓", "회의실", "스프린트")
+# errno in a system call's message: "recv() failed (104: Connection reset by peer)", "(111: Connection refused)"
+_ERRNO_AFTER = re.compile(r": [a-z]")
+# "status code 0", "status=0": what browsers and proxies log for a request that got no response (000).
+_STATUS_ZERO = re.compile(r"(?:status|code|코드)(?:\s?[:=]\s?|\s)0(?![0-9a-z.])")
 
 
 def _stated_before(text: str, start: int) -> bool:
@@ -81,8 +85,26 @@ class CodeHit:
     strong: bool  # stated as a status (status line, access log, status=…), not just a number
 
 
+def _is_errno(text: str, start: int, end: int) -> bool:
+    return start > 0 and text[start - 1] == "(" and bool(_ERRNO_AFTER.match(text, end))
+
+
+def _is_setting(before: str) -> bool:
+    """'proxy_read_timeout 300', 'client_max_body_size=100': the value of a snake_case setting, not a status
+    (a status key such as status_code is checked before this)."""
+    head = before.rstrip(" :=")
+    start = len(head)
+    while start > 0 and _is_word_char(head[start - 1]):
+        start -= 1
+    word = head[start:]
+    # (an error name such as net::ERR_ABORTED before "404" is not a setting)
+    return "_" in word.strip("_") and not any(key in word for key in _STATED_KEYS)
+
+
 def _looks_like_other_number(text: str, start: int, end: int) -> bool:
-    """True for a three-digit number that is plainly a duration, size, port, id and so on."""
+    """True for a three-digit number that is plainly a duration, size, port, id, errno, setting and so on."""
+    if _is_errno(text, start, end):
+        return True
     after = text[end:end + 12]
     if after[:1] == "s" and text[start] in "45" and not after[1:2].isalpha():
         return False  # "502s": errors are counted in plurals; 400-599 seconds are rarely written so
@@ -97,7 +119,7 @@ def _looks_like_other_number(text: str, start: int, end: int) -> bool:
     before = text[max(0, start - 24):start]
     if before.endswith(":") and before[-2:-1].isalnum():
         return True  # host:443
-    return _context_before(before)
+    return _context_before(before) or _is_setting(before)
 
 
 def find_codes(text: str) -> list[CodeHit]:
@@ -125,8 +147,10 @@ def find_codes(text: str) -> list[CodeHit]:
     runs = [match.span() for match in _DIGIT_RUN.finditer(text) if match.end() - match.start() == 3]
     runs = [(start, end) for start, end in runs if not any(s <= start < e for s, e in strong_spans)]
     for start, end in runs:
-        if _stated_before(text, start):
+        if _stated_before(text, start) and not _is_errno(text, start, end):
             add(int(text[start:end]), start, True)
+    if "0" in text and (zero := _STATUS_ZERO.search(text)):
+        add(0, zero.end() - 1, True)
     if access:
         # In an access-log line the remaining numbers are byte counts, ports and times.
         return sorted(hits.values(), key=lambda h: h.start)

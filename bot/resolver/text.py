@@ -17,6 +17,8 @@ _TROUBLE_LINE = re.compile(r"caused by|exception|error|fail|status|timed? ?out|r
                            re.IGNORECASE)
 
 _HANGUL_SYLLABLE = re.compile(r"[\uac00-\ud7a3]")
+# A terminal colour escape (coloured uvicorn or Rails logs), also when its ESC was lost in a copy: "[32m200[0m".
+_ANSI_COLOUR = re.compile(r"\x1b?\[\d{1,3}(?:;\d{1,3})*m")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff]")
 _WORD = re.compile(r"[0-9a-z]+|[\uac00-\ud7a3\u3131-\u318e]+")
 
@@ -101,6 +103,8 @@ def condense(text: str) -> str:
 def clean(text: str) -> str:
     """Condense a long paste, NFKC-normalise, drop control and invisible characters, fold white space."""
     text = condense(text)[:MAX_QUERY_CHARS]
+    if "[" in text:
+        text = _ANSI_COLOUR.sub(" ", text)
     if not (text.isascii() and text.isprintable()):  # plain ASCII is already in normal form
         text = unicodedata.normalize("NFKC", text)
         text = _CONTROL.sub(" ", text)

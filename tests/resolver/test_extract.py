@@ -76,3 +76,17 @@ def test_hand_written_context_checks_match_their_regexes(pieces: list[str]) -> N
     start = len(before)
     assert _stated_before(text, start) == bool(_STATED_SPEC.search(text, max(0, start - 24), start))
     assert _context_before(before) == bool(_CONTEXT_SPEC.search(before))
+
+
+@pytest.mark.parametrize(("text", "codes"), [
+    ("recv() failed (104: Connection reset by peer) while reading response header from upstream", []),
+    ("connect() failed (111: Connection refused) while connecting to upstream", []),
+    ("proxy_read_timeout 300;", []),
+    ("client_max_body_size 100m", []),
+    ("GET /app.js net::ERR_ABORTED 404 (Not Found)", [404]),  # an error name is not a setting
+    ("fetch failed, status code 0", [0]),
+    ("status=0", [0]),
+    ("error code 0x80070005", []),
+])
+def test_numbers_that_are_errno_settings_or_no_response(text: str, codes: list[int]) -> None:
+    assert [hit.code for hit in find_codes(text)] == codes

@@ -86,3 +86,8 @@ def test_respeller_rewrites_inside_words() -> None:
     assert respell("어플리케이션 로그, 어플 크래시") == "애플리케이션 로그, 앱 크래시"  # the longest spelling first
     assert respell("plain ascii target") == "plain ascii target"
     assert text_module.Respeller({})("타겟") == "타겟"
+
+
+def test_terminal_colour_escapes_are_dropped() -> None:
+    assert clean('"GET / HTTP/1.1" \x1b[32m200\x1b[0m') == '"GET / HTTP/1.1" 200'
+    assert clean('"GET / HTTP/1.1" [31m404[0m') == '"GET / HTTP/1.1" 404'  # the ESC lost in a copy
