@@ -52,15 +52,13 @@ def _words_of(name: str) -> list[str]:
     return parts
 
 
-def _strong_shape(name: str, symbol: bool) -> bool:
-    """Whether an unqualified name looks like a constant rather than a word of prose: 'SC_GONE', 'NotModified',
-    ':forbidden', not 'OK' or 'Found' at the start of a sentence."""
-    if symbol:
-        return True
+def _strong_shape(name: str) -> bool:
+    """Whether a name looks like a constant rather than a word of prose: 'SC_GONE', 'NotModified', not 'OK' or
+    'Found' at the start of a sentence. (A capital after the first letter of a mixed-case name starts a second
+    word, so PascalCase needs no splitting here.)"""
     if "_" in name.strip("_"):
         return True
-    return len(_CAMEL_PART.findall(name)) >= 2 and not name.isupper() and name[0].isupper() and \
-        any(c.isupper() for c in name[1:])
+    return name[0].isupper() and not name.isupper() and any(c.isupper() for c in name[1:])
 
 
 class ConstantReader:
@@ -90,7 +88,13 @@ class ConstantReader:
             symbol, path = match.group(1) == ":", match.group(2)
             parts = _PATH_SEP.split(path)
             name, qualifier = parts[-1], parts[-2] if len(parts) > 1 else ""
-            found = self._from_table(name, qualifier, symbol) or self._from_words(name, qualifier, symbol)
+            # A constant-shaped name, a symbol, or a name behind a status-ish namespace may be read from a table
+            # or from its words; any other name only from a table under its own qualifier ("HttpStatus.OK").
+            shaped = symbol or _strong_shape(name) or bool(qualifier and _STATUS_QUALIFIER.search(qualifier))
+            if not qualifier and not shaped:
+                continue  # an ordinary word of prose: most tokens of a question end here
+            found = self._from_table(name, qualifier, shaped) or (
+                self._from_words(name, qualifier, symbol) if shaped else None)
             if found is not None:
                 code, ecosystem, language, note = found
                 sep = "::" if "::" in path else "."
@@ -98,10 +102,10 @@ class ConstantReader:
                 hits.append(ConstantHit(written, code, ecosystem, language, note, match.start()))
         return hits
 
-    def _from_table(self, name: str, qualifier: str, symbol: bool) -> _Found | None:
+    def _from_table(self, name: str, qualifier: str, shaped: bool) -> _Found | None:
         owners = self._by_qualified.get((qualifier, name)) if qualifier else None
         if not owners:
-            if not _strong_shape(name, symbol) and not (qualifier and _STATUS_QUALIFIER.search(qualifier)):
+            if not shaped:
                 return None
             owners = self._by_name.get(name)
         if not owners:
@@ -117,8 +121,6 @@ class ConstantReader:
         return code, table.ecosystem, table.language, table.notes.get(name)
 
     def _from_words(self, name: str, qualifier: str, symbol: bool) -> _Found | None:
-        if not (symbol or _strong_shape(name, False) or (qualifier and _STATUS_QUALIFIER.search(qualifier))):
-            return None
         words = _words_of(name)
         while words and words[0] in _NAME_PREFIXES:
             words = words[1:]
