@@ -67,6 +67,7 @@ class Meaning(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     detail: Text | None = None
     aliases: TextList = TextList()
     signatures: tuple[str, ...] = ()
+    scenarios: TextList = TextList()
 
 
 class CodeFile(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
@@ -88,6 +89,9 @@ class CodeFile(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     causes: TextList = TextList()
     checks: TextList = TextList()
     aliases: TextList = TextList()
+    # Situations in which this code is the answer, written from the asker's side ("signing up with an email
+    # that is already taken", "업로드하다가 용량 초과로 끊겨요"): questions are asked from the situation, not the code.
+    scenarios: TextList = TextList()
     # Verbatim fragments of error messages, log lines or vendor error pages that
     # point at this code (e.g. nginx's "upstream timed out"). Language-neutral.
     signatures: tuple[str, ...] = ()
@@ -142,6 +146,29 @@ class ConstantsFile(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     constants: dict[str, int]  # the name as written in the library -> its status code
     qualifiers: tuple[str, ...] = ()  # what is written before the name in code: "HttpStatus" (HttpStatus.OK)
     notes: dict[str, ConstantNote] = {}
+
+
+SIGNATURE_PLACES = ("error page", "error log", "access log", "response body", "exception", "console", "header")
+
+
+class Signature(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """One verbatim fragment of what a piece of software prints or sends, and the code it points at."""
+
+    text: str  # the constant part of the message, as the software writes it
+    code: int  # the status it means (must have a file in knowledge/codes/)
+    where: str  # one of SIGNATURE_PLACES: where people meet this text
+    # the status the client actually receives, when it differs from `code` (nginx answers 400 for its 494-497)
+    shown: int | None = None
+    note: Text | None = None  # what the text tells you beyond the code, when it tells more
+
+
+class SignaturesFile(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """knowledge/signatures/*.toml: one piece of software's error pages and messages, harvested from its source
+    or documentation."""
+
+    software: str  # "nginx"
+    source: str  # the files, pages and versions the texts were read from
+    signatures: tuple[Signature, ...]
 
 
 class UiFile(msgspec.Struct, frozen=True, forbid_unknown_fields=True):

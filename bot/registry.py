@@ -22,12 +22,14 @@ import msgspec
 from bot.cache import cache_dir, read_cached, write_cached
 from bot.models import (
     CONSTANT_STATES,
+    SIGNATURE_PLACES,
     ClassesFile,
     ClassInfo,
     CodeFile,
     ConstantsFile,
     HeaderInfo,
     HeadersFile,
+    SignaturesFile,
     SpellingFile,
     Text,
     TextList,
@@ -105,6 +107,9 @@ class Registry:
     # framework status constants, one ecosystem per file of knowledge/constants/ (by file stem: "spring")
     constants: MappingProxyType[str, ConstantsFile] = field(default_factory=lambda: MappingProxyType({}),
                                                             repr=False)
+    # error pages and messages, one piece of software per file of knowledge/signatures/ (by file stem: "nginx")
+    signatures: MappingProxyType[str, SignaturesFile] = field(default_factory=lambda: MappingProxyType({}),
+                                                              repr=False)
 
     def get(self, code: int) -> CodeFile | None:
         return self.codes.get(code)
@@ -132,6 +137,7 @@ def _read_all(base: Path) -> dict[str, bytes]:
     if (base / "spelling.toml").exists():  # optional: a knowledge folder without it simply has no respellings
         paths.append(base / "spelling.toml")
     paths += sorted((base / "constants").glob("*.toml"))  # optional too: no folder, no constants
+    paths += sorted((base / "signatures").glob("*.toml"))  # the same: no folder, no error-page signatures
     raw: dict[str, bytes] = {}
     for path in paths:
         rel = path.relative_to(base).as_posix()
@@ -216,6 +222,12 @@ def _check_code(entry: CodeFile, rel: str, stem: str) -> None:
             _raise(rel, where, "empty text")
     if not entry.spec.url.startswith("https://"):
         _raise(rel, "spec.url", "spec links must be https:// URLs")
+    # A scenario describes the situation, not the answer: a scenario that states its own code would only
+    # teach the matcher the number, which the front already reads.
+    for lang_name, items in (("en", entry.scenarios.en), ("ko", entry.scenarios.ko)):
+        for i, scenario in enumerate(items):
+            if re.search(rf"(?<!\d){entry.code:03d}(?!\d)", scenario):
+                _raise(rel, f"scenarios.{lang_name}[{i}]", f"a scenario must not state its own code: {scenario!r}")
     seen_related: set[int] = set()
     for i, rel_ref in enumerate(entry.related):
         if rel_ref.code == entry.code:
@@ -235,9 +247,10 @@ class _Snapshot(msgspec.Struct, frozen=True):
     header_lookup: dict[str, str]
     spelling: dict[str, str] = {}
     constants: dict[str, ConstantsFile] = {}
+    signatures: dict[str, SignaturesFile] = {}
 
 
-_CACHE_FORMAT = "3"  # bump when the models change shape
+_CACHE_FORMAT = "4"  # bump when the models change shape
 
 
 def _digest(raw: dict[str, bytes]) -> str:
@@ -263,6 +276,7 @@ def _from_snapshot(snapshot: _Snapshot, base: Path, digest: str) -> Registry:
         digest=digest,
         spelling=MappingProxyType(snapshot.spelling),
         constants=MappingProxyType(snapshot.constants),
+        signatures=MappingProxyType(snapshot.signatures),
     )
 
 
@@ -284,7 +298,8 @@ def load_registry(directory: Path | None = None, *, cache: bool = True) -> Regis
     if cache_file is not None:
         write_cached(cache_file, _Snapshot(list(registry.codes.values()), dict(registry.headers),
                                            dict(registry.classes), registry.ui, dict(registry.header_lookup),
-                                           dict(registry.spelling), dict(registry.constants)))
+                                           dict(registry.spelling), dict(registry.constants),
+                                           dict(registry.signatures)))
     return registry
 
 
@@ -368,6 +383,7 @@ def _validate(base: Path, raw: dict[str, bytes]) -> Registry:
         header_lookup=MappingProxyType(header_lookup),
         spelling=MappingProxyType(spelling),
         constants=MappingProxyType(_constants(raw)),
+        signatures=MappingProxyType(_signatures(raw, set(codes))),
     )
 
 
@@ -402,6 +418,43 @@ def _constants(raw: dict[str, bytes]) -> dict[str, ConstantsFile]:
                 _raise(rel, f"notes.{constant}.ko", f"Korean text has no Hangul: {note.ko[:40]!r}")
         tables[Path(name).stem] = table
     return tables
+
+
+def _signatures(raw: dict[str, bytes], known: set[int]) -> dict[str, SignaturesFile]:
+    files: dict[str, SignaturesFile] = {}
+    owner: dict[str, tuple[int, str]] = {}  # casefolded text -> (code, file): one text, one meaning
+    for name in sorted(n for n in raw if n.startswith("signatures/")):
+        rel = f"knowledge/{name}"
+        table = _convert(_parse_toml(raw[name], rel), SignaturesFile, rel)
+        for where, value in (("software", table.software), ("source", table.source)):
+            if not value.strip():
+                _raise(rel, where, "empty text")
+        if not table.signatures:
+            _raise(rel, "signatures", "no signatures")
+        for i, sig in enumerate(table.signatures):
+            at = f"signatures[{i}]"
+            text = sig.text.strip()
+            if len(text) < 8 or len(text.split()) < 2:
+                _raise(rel, f"{at}.text", f"{sig.text!r} is too short to identify a message (8 characters, "
+                                           "two words at least)")
+            if any(ord(ch) < 32 for ch in sig.text):
+                _raise(rel, f"{at}.text", "control characters in a signature")
+            if sig.code not in known:
+                _raise(rel, f"{at}.code", f"{sig.code} has no file in knowledge/codes/")
+            if sig.shown is not None and sig.shown not in known:
+                _raise(rel, f"{at}.shown", f"{sig.shown} has no file in knowledge/codes/")
+            if sig.shown == sig.code:
+                _raise(rel, f"{at}.shown", "shown is only for a status that differs from code")
+            if sig.where not in SIGNATURE_PLACES:
+                _raise(rel, f"{at}.where", f"Expected one of {', '.join(SIGNATURE_PLACES)}, got {sig.where!r}")
+            if sig.note is not None and not has_hangul(sig.note.ko):
+                _raise(rel, f"{at}.note.ko", f"Korean text has no Hangul: {sig.note.ko[:40]!r}")
+            key = " ".join(text.casefold().split())
+            if key in owner and owner[key][0] != sig.code:
+                _raise(rel, f"{at}.text", f"also in {owner[key][1]} as {owner[key][0]}: one text, one code")
+            owner.setdefault(key, (sig.code, rel))
+        files[Path(name).stem] = table
+    return files
 
 
 def _spelling(raw: dict[str, bytes]) -> dict[str, str]:
