@@ -8,7 +8,6 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
-from operator import itemgetter
 from typing import Literal
 
 from rapidfuzz import fuzz, process
@@ -17,6 +16,7 @@ from rapidfuzz.distance import Indel
 from bot.models import Lang
 from bot.registry import Registry, code_class, get_registry
 from bot.resolver import cues
+from bot.resolver.analyzer import terms_of_words
 from bot.resolver.constants import ConstantHit, ConstantReader
 from bot.resolver.extract import find_codes
 from bot.resolver.index import (
@@ -28,6 +28,7 @@ from bot.resolver.index import (
     load_index,
 )
 from bot.resolver.query import Query
+from bot.resolver.ranker import Ranker, load_ranker
 from bot.resolver.text import (
     KO_STOPWORDS,
     Respeller,
@@ -42,19 +43,14 @@ from bot.resolver.text import (
 
 Kind = Literal["code", "compare", "class", "header", "none"]
 
-ANSWER_THRESHOLD = 0.62  # below this the answer is "none" with suggestions
-SUGGEST_THRESHOLD = 0.4
+ANSWER_THRESHOLD = 0.62  # a part of a comparison ("gateway timeout vs bad gateway") must name a code this well
 SIGNATURE_SCORE = 0.94  # a verbatim fragment of a known error message (longer fragments score a bit higher)
-DOC_FACTOR = 0.92  # a description can come close to, but not beat, an exact name
-DOC_MIN_COVER = 0.4
-DOC_CONFIDENCE_BASE = 0.45  # the cover at which a description's confidence starts to rise
-DOC_MIN_MARGIN = 0.2
-DOC_SURE_COVER = 0.7
-DOC_GOOD_COVER = 0.6  # a description this well covered needs only a smaller lead
-DOC_GOOD_MARGIN = 0.1
-UNKNOWN_BIGRAM_WEIGHT = 0.35
-VENDOR_UNNAMED = 0.8
-DOC_PLAIN_STATEMENT = 0.85  # a description with no question or trouble word must match this well
+# A name or alias matched this well (all its words, a typo at most) is the answer whatever else the question
+# says; below it the fitted model decides. It is the score of a key with one of three words unmatched
+# (cover 2/3 ** KEY_COVER_POWER, about 0.75) raised by a word's worth: a name with every word present.
+NAME_SURE = 0.85
+SUGGEST_SHARE = 0.15  # a code is suggested when it holds this share of the probability an answer has
+_RANKER_MAX_WORDS = 80  # a description is matched on its first words; a long paste is read by signatures
 _CACHE_SIZE = 4096
 _CACHE_MAX_QUERY = 200
 
@@ -171,6 +167,17 @@ class Resolver:
         self._constants = ConstantReader(registry)
         self._fuzzy_word = lru_cache(maxsize=4096)(self._fuzzy_word_uncached)
         self._is_misspelt_filler = lru_cache(maxsize=4096)(self._is_misspelt_filler_uncached)
+        self._ranker: Ranker | None = None
+        self.last_rows: tuple[list[tuple[int, list[float]]], list[float]] | None = None
+        self._terms = lru_cache(maxsize=4096)(self._terms_uncached)
+        self._views = lru_cache(maxsize=1024)(self._views_uncached)
+
+    @property
+    def ranker(self) -> Ranker:
+        """Loaded on first use, like the index."""
+        if self._ranker is None:
+            self._ranker = load_ranker(self.registry)
+        return self._ranker
 
     @property
     def index(self) -> SearchIndex:
@@ -262,22 +269,46 @@ class Resolver:
         if header and self._is_header_question(q, header, best):
             return Answer(query, "header", header=header, lang=answer_lang, confidence=0.9, evidence="name")
         source = scores.source.get(best_code, "")
-        if best >= ANSWER_THRESHOLD and source == "description" and best < DOC_PLAIN_STATEMENT \
-                and not cues.QUESTION.found_in(q) and not cues.TROUBLE.found_in(q):
-            # A description that neither asks nor reports a problem ("the new endpoint is live") is chat;
-            # what the names alone said still stands.
-            best = scores.not_described.get(best_code, 0.0)
-            if best >= ANSWER_THRESHOLD:
-                source = "name"
-            else:
-                best = ANSWER_THRESHOLD - 0.01
-        if best >= ANSWER_THRESHOLD:
-            evidence = source or "name"
+        if best >= NAME_SURE and source in ("signature", "name"):
+            # A verbatim error message, or a name all but spelt out: nothing in the explanations can outweigh it.
             return Answer(query, "code", (best_code,), lang=answer_lang, confidence=round(best, 3),
-                          evidence=evidence)
-        suggestions = tuple(code for code, score in ranked[:3] if score >= SUGGEST_THRESHOLD)
-        return Answer(query, "none", lang=answer_lang, confidence=round(best, 3), suggestions=suggestions,
+                          evidence=source)
+        return self._described(query, q, scores, excluded, answer_lang)
+
+    def _described(self, query: str, q: Query, scores: _Scores, excluded: set[int], lang: Lang) -> Answer:
+        """A situation, a description or a loose name: the fitted model weighs the ranker's two views and the
+        name matcher's scores, and may prefer no answer (see bot/resolver/ranker.py)."""
+        ranker = self.ranker
+        view = self._views(tuple(q.words[:_RANKER_MAX_WORDS]))
+        bm25, snippet, _, unknown = view
+        names = {code: value for code, value in scores.by_code.items() if scores.source.get(code) == "name"}
+        signatures = {code: value for code, value in scores.by_code.items()
+                      if scores.source.get(code) == "signature"}
+        vendors = self.index.vendors_named_in(q) if ranker.vendor_slots else set()
+        size = len(self._terms(tuple(q.words[:_RANKER_MAX_WORDS])))
+        flags = {"unknown_share": unknown, "question": float(cues.QUESTION.found_in(q)),
+                 "trouble": float(cues.TROUBLE.found_in(q)), "few_terms": float(size <= 2),
+                 "one_term": float(size <= 1)}
+        rows, query_row = ranker.candidates(bm25, snippet, names, signatures, vendors, flags)
+        rows = [row for row in rows if row[0] not in excluded]
+        self.last_rows = (rows, query_row)  # what the model saw, for bench/fit_ranker.py
+        if not rows:
+            return Answer(query, "none", lang=lang, note="no_match")
+        ranked, no_answer = ranker.decide(rows, query_row)
+        best_code, best = ranked[0]
+        if best > no_answer:
+            source = "signature" if best_code in signatures else "name" if names.get(best_code, 0.0) >= max(
+                bm25.get(best_code, 0.0), snippet.get(best_code, 0.0)) else "description"
+            return Answer(query, "code", (best_code,), lang=lang, confidence=round(best, 3), evidence=source)
+        suggestions = tuple(code for code, p in ranked[:3] if p >= SUGGEST_SHARE * (1.0 - no_answer))
+        return Answer(query, "none", lang=lang, confidence=round(best, 3), suggestions=suggestions,
                       note="no_match" if not suggestions else "not_sure")
+
+    def _views_uncached(self, parts: tuple[str, ...]) -> tuple[dict[int, float], dict[int, float], float, float]:
+        return self.ranker.views(self._terms(parts))
+
+    def _terms_uncached(self, parts: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(terms_of_words(list(parts))))
 
     # ----- framework constants ------------------------------------------------------------------------------
 
@@ -464,12 +495,6 @@ class Resolver:
         # alias that shares a syllable pair with a long Korean sentence costs more than it finds).
         if size <= 8 and len(tokens) <= 10:
             self._score_keys(tokens, expanded, scores)
-        named = max(scores.by_code.items(), key=itemgetter(1), default=(0, 0.0))
-        if len(tokens) >= 3 and named[1] <= DOC_FACTOR:
-            # (a description never scores above DOC_FACTOR: past that, the explanations cannot change the answer)
-            self._score_documents(query, tokens, expanded, scores,
-                                  named[0] if named[1] >= 0.55 else None)
-
         best = max(scores.by_code.values(), default=0.0)
         if best >= 0.85:
             return scores
@@ -578,72 +603,6 @@ class Resolver:
                 if value > best.get(code, 0.0):
                     best[code] = value
         _offer_top(scores, best, "name")
-
-    def _score_documents(self, query: Query, tokens: tuple[str, ...],
-                         expanded: list[tuple[tuple[str, float], ...]], scores: _Scores,
-                         name_code: int | None = None) -> None:
-        """Descriptions: how much of the query a code's whole explanation accounts for. `name_code` is the code
-        the names and aliases point at, if any: when both agree, a narrow lead over the runner-up is enough."""
-        index = self.index
-        doc_idf, doc_gains = index.doc_idf, index.doc_gains
-        # A Hangul bigram no explanation uses is mostly a word ending (다고, 했는데): it dilutes less than an
-        # unknown English word, which is real evidence the message is about something else.
-        unknown = index.doc_unknown_idf
-        weights = [w if (w := doc_idf.get(t)) is not None else
-                   unknown * (UNKNOWN_BIGRAM_WEIGHT if not t.isascii() and max(t) >= "\uac00" else 1.0)
-                   for t in tokens]  # (a non-ASCII token is one or two Hangul letters: a syllable is >= 가)
-        query_weight = sum(weights)
-        covered = [0.0] * len(index.doc_codes)  # by document slot
-        for token, weight, matches in zip(tokens, weights, expanded, strict=True):
-            if len(matches) == 1 and matches[0] == (token, 1.0):
-                for slot, gain in doc_gains.get(token, ()):
-                    covered[slot] += gain
-                continue
-            best: dict[int, float] = {}  # a typo: each document counts its best match once
-            for word, similarity in matches:
-                word_idf = doc_idf.get(word, 1.0)
-                for slot, gain in doc_gains.get(word, ()):
-                    value = similarity * gain / word_idf
-                    if value > best.get(slot, 0.0):
-                        best[slot] = value
-            for slot, value in best.items():
-                covered[slot] += value * weight
-        top_values = [value for value in sorted(covered, reverse=True)[:3] if value > 0.0]
-        if not top_values:
-            return
-        cut = top_values[2] if len(top_values) == 3 else 0.0
-        if index.vendor_slots and (vendor_best := max(map(covered.__getitem__, index.vendor_slot_list))) > 0.0 \
-                and vendor_best >= cut:
-            # A vendor's code (Cloudflare 524, AWS 460) describes that vendor's product: without the vendor in
-            # the question, the standard code that says the same thing should win. (Only a vendor's code among
-            # the top three can change them.)
-            named: set[int] | None = None
-            for slot, code in index.vendor_slots:
-                if covered[slot]:
-                    named = index.vendors_named_in(query) if named is None else named
-                    if code not in named:
-                        covered[slot] *= VENDOR_UNNAMED
-            if named is not None:
-                top_values = [value for value in sorted(covered, reverse=True)[:3] if value > 0.0]
-        ranked: list[tuple[int, float]] = []
-        for value in top_values:
-            slot = covered.index(value)
-            while any(index.doc_codes[slot] == code for code, _ in ranked):
-                slot = covered.index(value, slot + 1)  # a tie: the next document with the same score
-            ranked.append((index.doc_codes[slot], value))
-        top_code, top = ranked[0]
-        second = ranked[1][1] if len(ranked) > 1 else 0.0
-        cover = top / query_weight  # how much of the question this code's explanation accounts for
-        margin = (top - second) / top  # how clearly it beats the runner-up
-        # Calibrated on our regression and held-out sets against the chat corpus (see tests/resolver).
-        if cover >= DOC_MIN_COVER and (margin >= DOC_MIN_MARGIN or cover >= DOC_SURE_COVER or name_code == top_code
-                                       or (cover >= DOC_GOOD_COVER and margin >= DOC_GOOD_MARGIN)):
-            confidence = ANSWER_THRESHOLD + 0.3 * min(1.0, (cover - DOC_CONFIDENCE_BASE) / 0.5 + margin)
-        else:
-            confidence = min(ANSWER_THRESHOLD - 0.01, cover)
-        scores.offer(top_code, min(DOC_FACTOR, confidence), "description")
-        for code, value in ranked[1:]:
-            scores.offer(code, min(ANSWER_THRESHOLD - 0.02, value / query_weight), "description")
 
 
 @lru_cache(maxsize=1)

