@@ -20,16 +20,16 @@ import random
 import sys
 import time
 from collections import defaultdict
-from dataclasses import replace
 from pathlib import Path
 
+import msgspec
 import numpy as np
+from msgspec.structs import replace
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bot.registry import get_registry  # noqa: E402
-from bot.resolver import resolve as resolve_module  # noqa: E402
 from bot.resolver.ranker import (  # noqa: E402
     FEATURES,
     FIELDS,
@@ -40,8 +40,10 @@ from bot.resolver.ranker import (  # noqa: E402
     default_model,
     load_counts,
 )
+from bot.resolver.resolve import Resolver  # noqa: E402
 
 WRONG_COST = 2.0  # a wrong answer costs this many missed answers (see the module's docstring)
+CHAT_COST = 4.0  # and an answer to a line that asked nothing costs this many: the bot spoke up uninvited
 L2 = 0.01
 FOLDS = 5
 SEED = 20261202
@@ -50,14 +52,14 @@ SEED = 20261202
 def features(rows_in: list[dict], ranker: Ranker) -> list[dict]:
     """For each question that reaches the ranker: its candidates' features and the index of the expected
     answer among [no answer, candidates...] (0 when the expected code is no candidate, or expect is null)."""
-    resolver = resolve_module.Resolver(get_registry())
+    resolver = Resolver(get_registry())
     resolver._ranker = ranker
     out = []
     for row in rows_in:
         resolver.last_rows = None
         answer = resolver.resolve(row["q"])
         seen = resolver.last_rows
-        if seen is None:
+        if seen is None or not seen[0]:
             out.append({"row": row, "front": answer})
             continue
         candidates, query_row = seen
@@ -165,6 +167,13 @@ def evaluate(model: ModelFile, rows: list[dict], folds: list[int], counts) -> tu
     return score, per, items
 
 
+def _shown(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(ROOT))
+    except ValueError:
+        return str(path)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("files", nargs="*", type=Path,
@@ -179,6 +188,9 @@ def main() -> None:
     counts = load_counts(get_registry())
     start = time.perf_counter()
     model = default_model()
+    if args.quick and MODEL_PATH.exists():  # keep the field weights of the last full search
+        last = msgspec.json.decode(MODEL_PATH.read_bytes(), type=ModelFile)
+        model = replace(model, field_weights=last.field_weights, field_b=last.field_b, k1=last.k1)
     best, per, items = evaluate(model, rows, folds, counts)
     print(f"start: cross-validated {best:.3f}")
     if not args.quick:
@@ -210,10 +222,11 @@ def main() -> None:
         for it in valid:
             answer = decide(it, w, v, shift)
             if answer != it["row"]["expect"]:
-                total += WRONG_COST if answer is not None else 1.0
+                total += 1.0 if answer is None else CHAT_COST if it["row"]["expect"] is None else WRONG_COST
         return total
 
     shift = min((s / 4 for s in range(-12, 13)), key=lambda s: (cost(s), abs(s)))
+    shifted_cost, unshifted_cost = cost(shift), cost(0.0)
     w, v = fit_logit([it for it in items if "X" in it], steps=1200)
     v[QUERY_FEATURES.index("bias")] += shift
     report = {cat: round(ok / n, 3) for cat, (ok, n) in sorted(per.items())}
@@ -221,12 +234,10 @@ def main() -> None:
     final = ModelFile(field_weights=model.field_weights, field_b=model.field_b, k1=model.k1,
                       weights={f: round(float(x), 4) for f, x in zip(FEATURES, w, strict=True)},
                       none_weights={f: round(float(x), 4) for f, x in zip(QUERY_FEATURES, v, strict=True)},
-                      fitted_on=", ".join(f"{p.relative_to(ROOT)}" for p in args.files) + f" ({len(rows)} questions)",
+                      fitted_on=", ".join(_shown(p) for p in args.files) + f" ({len(rows)} questions)",
                       cross_validated=report)
-    import msgspec
-
     MODEL_PATH.write_bytes(msgspec.json.format(msgspec.json.encode(final), indent=2) + b"\n")
-    print(f"abstention shift {shift:+.2f} (validation cost {cost(shift):.0f} vs {cost(0.0):.0f} unshifted)")
+    print(f"abstention shift {shift:+.2f} (validation cost {shifted_cost:.0f} vs {unshifted_cost:.0f} unshifted)")
     print("cross-validated accuracy:", json.dumps(report))
     print(f"wrote {MODEL_PATH.relative_to(ROOT)} in {time.perf_counter() - start:.0f} s")
 

@@ -145,7 +145,14 @@ class ConstantsFile(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     source: str  # the file and version the names were read from
     constants: dict[str, int]  # the name as written in the library -> its status code
     qualifiers: tuple[str, ...] = ()  # what is written before the name in code: "HttpStatus" (HttpStatus.OK)
+    short: str = ""  # the ecosystem's name in an answer's "In code" line ("Spring"); empty: not shown there
     notes: dict[str, ConstantNote] = {}
+
+
+class KoreanWordsFile(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """knowledge/korean_words.toml: technical nouns the Korean analyser must keep whole."""
+
+    nouns: tuple[str, ...] = ()
 
 
 SIGNATURE_PLACES = ("error page", "error log", "access log", "response body", "exception", "console", "header")
@@ -181,6 +188,7 @@ class UiFile(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     notes: dict[str, Text]
     commands: dict[str, Text] = {}
     replies: dict[str, Text] = {}
+    places: dict[str, Text] = {}  # where a signature is met ("error log"), for "this is nginx's error log line"
 
     def text(self, section: str, key: str, lang: Lang, **values: object) -> str:
         table: dict[str, Text] = getattr(self, section)

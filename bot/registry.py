@@ -29,6 +29,7 @@ from bot.models import (
     ConstantsFile,
     HeaderInfo,
     HeadersFile,
+    KoreanWordsFile,
     SignaturesFile,
     SpellingFile,
     Text,
@@ -107,6 +108,8 @@ class Registry:
     # framework status constants, one ecosystem per file of knowledge/constants/ (by file stem: "spring")
     constants: MappingProxyType[str, ConstantsFile] = field(default_factory=lambda: MappingProxyType({}),
                                                             repr=False)
+    # nouns the Korean analyser must keep whole (knowledge/korean_words.toml)
+    korean_words: tuple[str, ...] = ()
     # error pages and messages, one piece of software per file of knowledge/signatures/ (by file stem: "nginx")
     signatures: MappingProxyType[str, SignaturesFile] = field(default_factory=lambda: MappingProxyType({}),
                                                               repr=False)
@@ -136,6 +139,8 @@ def _read_all(base: Path) -> dict[str, bytes]:
     paths = [base / "headers.toml", base / "classes.toml", base / "ui.toml", *sorted((base / "codes").glob("*.toml"))]
     if (base / "spelling.toml").exists():  # optional: a knowledge folder without it simply has no respellings
         paths.append(base / "spelling.toml")
+    if (base / "korean_words.toml").exists():  # optional: without it the analyser uses its dictionary alone
+        paths.append(base / "korean_words.toml")
     paths += sorted((base / "constants").glob("*.toml"))  # optional too: no folder, no constants
     paths += sorted((base / "signatures").glob("*.toml"))  # the same: no folder, no error-page signatures
     raw: dict[str, bytes] = {}
@@ -248,9 +253,10 @@ class _Snapshot(msgspec.Struct, frozen=True):
     spelling: dict[str, str] = {}
     constants: dict[str, ConstantsFile] = {}
     signatures: dict[str, SignaturesFile] = {}
+    korean_words: tuple[str, ...] = ()
 
 
-_CACHE_FORMAT = "4"  # bump when the models change shape
+_CACHE_FORMAT = "5"  # bump when the models change shape
 
 
 def _digest(raw: dict[str, bytes]) -> str:
@@ -277,6 +283,7 @@ def _from_snapshot(snapshot: _Snapshot, base: Path, digest: str) -> Registry:
         spelling=MappingProxyType(snapshot.spelling),
         constants=MappingProxyType(snapshot.constants),
         signatures=MappingProxyType(snapshot.signatures),
+        korean_words=snapshot.korean_words,
     )
 
 
@@ -299,7 +306,7 @@ def load_registry(directory: Path | None = None, *, cache: bool = True) -> Regis
         write_cached(cache_file, _Snapshot(list(registry.codes.values()), dict(registry.headers),
                                            dict(registry.classes), registry.ui, dict(registry.header_lookup),
                                            dict(registry.spelling), dict(registry.constants),
-                                           dict(registry.signatures)))
+                                           dict(registry.signatures), registry.korean_words))
     return registry
 
 
@@ -383,7 +390,8 @@ def _validate(base: Path, raw: dict[str, bytes]) -> Registry:
         header_lookup=MappingProxyType(header_lookup),
         spelling=MappingProxyType(spelling),
         constants=MappingProxyType(_constants(raw)),
-        signatures=MappingProxyType(_signatures(raw, set(codes))),
+        signatures=MappingProxyType(_signatures(raw, set(codes), ui)),
+        korean_words=_korean_words(raw),
     )
 
 
@@ -420,8 +428,12 @@ def _constants(raw: dict[str, bytes]) -> dict[str, ConstantsFile]:
     return tables
 
 
-def _signatures(raw: dict[str, bytes], known: set[int]) -> dict[str, SignaturesFile]:
+def _signatures(raw: dict[str, bytes], known: set[int], ui: UiFile) -> dict[str, SignaturesFile]:
     files: dict[str, SignaturesFile] = {}
+    if any(n.startswith("signatures/") for n in raw):
+        for place in SIGNATURE_PLACES:  # the answer says "nginx's error log": each place needs its words
+            if place not in ui.places:
+                _raise("knowledge/ui.toml", f"places.{place}", "missing")
     owner: dict[str, tuple[int, str]] = {}  # casefolded text -> (code, file): one text, one meaning
     for name in sorted(n for n in raw if n.startswith("signatures/")):
         rel = f"knowledge/{name}"
@@ -455,6 +467,17 @@ def _signatures(raw: dict[str, bytes], known: set[int]) -> dict[str, SignaturesF
             owner.setdefault(key, (sig.code, rel))
         files[Path(name).stem] = table
     return files
+
+
+def _korean_words(raw: dict[str, bytes]) -> tuple[str, ...]:
+    rel = "knowledge/korean_words.toml"
+    if "korean_words.toml" not in raw:
+        return ()
+    nouns = _convert(_parse_toml(raw["korean_words.toml"], rel), KoreanWordsFile, rel).nouns
+    for i, noun in enumerate(nouns):
+        if not re.fullmatch(r"[\uac00-\ud7a3]{2,}", noun):
+            _raise(rel, f"nouns[{i}]", f"{noun!r} is not one Korean word (Hangul syllables only, two at least)")
+    return tuple(dict.fromkeys(nouns))
 
 
 def _spelling(raw: dict[str, bytes]) -> dict[str, str]:

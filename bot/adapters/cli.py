@@ -113,7 +113,7 @@ def cmd_codes(args: argparse.Namespace, registry: Registry) -> int:
     if args.format == "json":
         from bot.render.data import entry_data
 
-        print(_dump([entry_data(e) for e in entries]))
+        print(_dump([entry_data(e, registry) for e in entries]))
         return EXIT_OK
     for entry in entries:
         tag = f"  [{entry.vendor}]" if entry.vendor else ("" if entry.status == "standard" else f"  [{entry.status}]")

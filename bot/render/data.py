@@ -11,7 +11,7 @@ from bot.registry import Registry, code_class
 from bot.resolver.resolve import Answer
 
 
-def entry_data(entry: CodeFile) -> dict[str, Any]:
+def entry_data(entry: CodeFile, registry: Registry | None = None) -> dict[str, Any]:
     """Every field of a code, as JSON-ready data; `meanings` lists the primary meaning first."""
     primary = {
         "phrase": entry.phrase,
@@ -52,6 +52,8 @@ def entry_data(entry: CodeFile) -> dict[str, Any]:
         "cacheable": entry.cacheable,
         "aliases": msgspec.to_builtins(entry.aliases),
         "signatures": list(entry.signatures),
+        "scenarios": msgspec.to_builtins(entry.scenarios),
+        "in_code": [{"ecosystem": e, "constant": w} for e, w in in_code(entry.code, registry)] if registry else [],
     }
 
 
@@ -88,6 +90,57 @@ def constant_text(answer: Answer, registry: Registry) -> str:
     return text
 
 
+_SCOPE = {"PHP": "::", "Rust": "::"}  # how a language writes Class::CONSTANT; the others use a dot
+
+
+def in_code(code: int, registry: Registry) -> list[tuple[str, str]]:
+    """(ecosystem, the constant as written in code) for a code in the main ecosystems (those whose table has a
+    `short` name), skipping deprecated, removed and misleading names: what to write, not what was written."""
+    out: list[tuple[str, str]] = []
+    for table in registry.constants.values():
+        if not table.short:
+            continue
+        name = next((n for n, c in table.constants.items() if c == code and n not in table.notes), None)
+        if name is None:
+            continue
+        if table.language == "Ruby":
+            written = f":{name}"
+        elif table.qualifiers:
+            written = f"{table.qualifiers[0]}{_SCOPE.get(table.language, '.')}{name}"
+        else:
+            written = name
+        out.append((table.short, written))
+    return out
+
+
+def in_code_text(code: int, registry: Registry) -> str:
+    return " · ".join(f"`{written}` ({ecosystem})" for ecosystem, written in in_code(code, registry))
+
+
+def signature_text(answer: Answer, registry: Registry) -> str:
+    """"`no live upstreams` is from nginx's error log." and, when the client sees another status (nginx's 494-497
+    reach the client as 400), which; empty for an answer not read from a knowledge/signatures/ file."""
+    hit = answer.signature
+    if hit is None or not hit.software or not answer.codes:
+        return ""
+    lang = answer.lang
+    place = registry.ui.places.get(hit.where)
+    where = place.get(lang) if place else hit.where
+    text = registry.ui.text("notes", "signature", lang, text=hit.text, software=hit.software, where=where)
+    if hit.shown >= 0 and hit.shown in registry.codes:
+        text += " " + registry.ui.text("notes", "signature_shown", lang, shown=f"{hit.shown:03d}",
+                                       shown_phrase=registry.codes[hit.shown].phrase,
+                                       code=f"{next((c for c in answer.codes if c != hit.shown), 0):03d}",
+                                       software=hit.software)
+    note = hit.note[1] if lang == "ko" else hit.note[0]
+    return f"{text} {note}" if note else text
+
+
+def lead_text(answer: Answer, registry: Registry) -> str:
+    """What the question was read as, above the meaning: a framework constant or a known error message."""
+    return constant_text(answer, registry) or signature_text(answer, registry)
+
+
 def answer_data(answer: Answer, registry: Registry) -> dict[str, Any]:
     codes = answer_codes(answer, registry)
     data: dict[str, Any] = {
@@ -99,7 +152,7 @@ def answer_data(answer: Answer, registry: Registry) -> dict[str, Any]:
         "lang": answer.lang,
         "confidence": answer.confidence,
         "suggestions": list(answer.suggestions),
-        "entries": [entry_data(registry.codes[c]) for c in codes if answer.kind in ("code", "compare")],
+        "entries": [entry_data(registry.codes[c], registry) for c in codes if answer.kind in ("code", "compare")],
     }
     if answer.note:
         data["note"] = note_text(answer, registry)
@@ -108,6 +161,10 @@ def answer_data(answer: Answer, registry: Registry) -> dict[str, Any]:
         data["constant"] = {"name": hit.name, "code": hit.code, "ecosystem": hit.ecosystem or None,
                             "language": hit.language or None, "state": hit.note.state if hit.note else None,
                             "text": constant_text(answer, registry)}
+    if answer.signature is not None and answer.signature.software:
+        found = answer.signature
+        data["signature"] = {"text": found.text, "software": found.software, "where": found.where,
+                             "shown": found.shown if found.shown >= 0 else None, "explanation": signature_text(answer, registry)}
     if answer.kind == "header" and answer.header:
         info = registry.headers[answer.header]
         data["header_info"] = {"name": answer.header, **msgspec.to_builtins(info)}

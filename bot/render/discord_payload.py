@@ -11,7 +11,7 @@ from typing import Any
 
 from bot.models import CodeFile, Lang
 from bot.registry import Registry, code_class
-from bot.render.data import answer_codes, constant_text, note_text
+from bot.render.data import answer_codes, in_code_text, lead_text, note_text
 from bot.render.text import related_line, status_line, title
 from bot.resolver.resolve import Answer
 
@@ -169,10 +169,13 @@ def code_embed(entry: CodeFile, registry: Registry, lang: Lang, thumbnail: str =
     if entry.related:
         embed.field(label("related"), bullets([related_line(r.code, r.note.get(lang), bold=True)
                                                for r in entry.related]))
+    if written := in_code_text(entry.code, registry):
+        embed.field(label("in_code"), written)
     embed.footer(f"statusbot · {entry.spec.label()}")
     if thumbnail:
         embed.data["thumbnail"] = {"url": thumbnail}
-    return embed.fit([label("causes"), label("related"), label("headers"), label("cache"), label("formerly")])
+    return embed.fit([label("in_code"), label("causes"), label("related"), label("headers"), label("cache"),
+                      label("formerly")])
 
 
 def compare_embed(codes: list[int], registry: Registry, lang: Lang) -> dict[str, Any]:
@@ -286,7 +289,7 @@ def answer_embeds(answer: Answer, registry: Registry, thumbnail_for: dict[int, s
         # One embed per code, at most three (and 6,000 characters across a message's embeds).
         embeds: list[dict[str, Any]] = []
         total = 0
-        lead = constant_text(answer, registry)
+        lead = lead_text(answer, registry)
         for i, code in enumerate(answer.codes[:3]):
             embed = code_embed(registry.codes[code], registry, lang, (thumbnail_for or {}).get(code, ""),
                                lead if i == 0 else "")

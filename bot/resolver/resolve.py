@@ -18,7 +18,7 @@ from bot.registry import Registry, code_class, get_registry
 from bot.resolver import cues
 from bot.resolver.analyzer import terms_of_words
 from bot.resolver.constants import ConstantHit, ConstantReader
-from bot.resolver.extract import find_codes
+from bot.resolver.extract import CodeHit, find_codes
 from bot.resolver.index import (
     KEY_COVER_POWER,
     MIN_KEY_COVER,
@@ -28,7 +28,7 @@ from bot.resolver.index import (
     load_index,
 )
 from bot.resolver.query import Query
-from bot.resolver.ranker import Ranker, load_ranker
+from bot.resolver.ranker import Ranker, Views, load_ranker
 from bot.resolver.text import (
     KO_STOPWORDS,
     Respeller,
@@ -43,7 +43,9 @@ from bot.resolver.text import (
 
 Kind = Literal["code", "compare", "class", "header", "none"]
 
-ANSWER_THRESHOLD = 0.62  # a part of a comparison ("gateway timeout vs bad gateway") must name a code this well
+# A name or alias matched this well (a typo at most) names its code when nothing else does; a part of a comparison
+# ("gateway timeout vs bad gateway") must name a code this well too.
+ANSWER_THRESHOLD = 0.62
 SIGNATURE_SCORE = 0.94  # a verbatim fragment of a known error message (longer fragments score a bit higher)
 # A name or alias matched this well (all its words, a typo at most) is the answer whatever else the question
 # says; below it the fitted model decides. It is the score of a key with one of three words unmatched
@@ -66,7 +68,9 @@ _COMPARE_SPLIT = re.compile(r"\s+(?:vs\.?|versus|or|and|와|과|랑|이랑|하�
 _COMPARE_GLUED = re.compile(r"(?<=[\uac00-\ud7a3])(?:이랑|랑|하고|와|과)\s+")
 # Words around the two things compared, taken out before splitting on "vs", "와", "/".
 _COMPARE_NOISE = re.compile(r"\b(?:difference|differences|between|compare|comparison|what's|what is|the)\b"
-                            r"|차이점?|비교|다른\s?점|구분|뭐야|뭔가요|\?", re.IGNORECASE)
+                            r"|차이점?|비교|다른\s?점|구분|구별|뭐야|뭔가요|\?|(?:코드|상태\s?코드)?\s*(?:어떻게|언제)?\s*"
+                            r"(?:나눠요|나눠|나누나요|나눔|헷갈려요|헷갈려|헷갈림|헷갈리네요|써요|씀|쓰나요|달라요|달라)\s*$",
+                            re.IGNORECASE)
 _FILLERS = ("error", "errors", "status", "response", "code", "meaning", "explain", "please", "what", "does")
 _CLASS_FILLER = frozenset({"status", "code", "codes", "http", "the", "what", "are", "is", "코드", "상태", "상태코드",
                            "뭐야", "뭐예요", "알려줘", "there", "of"})
@@ -93,6 +97,18 @@ class Answer:
     # The channel gate trusts them differently.
     evidence: str = ""
     constant: ConstantHit | None = None  # the framework constant the answer was read from
+    signature: SignatureHit | None = None  # the error message the answer was read from
+
+
+@dataclass(frozen=True)
+class SignatureHit:
+    """A known error page or message found in the question: whose it is, and what the client really sees."""
+
+    text: str
+    software: str = ""  # "" for a signature kept in a code file rather than in knowledge/signatures/
+    where: str = ""
+    shown: int = -1  # the status the client receives, when it is not the code itself (0: no response at all)
+    note: tuple[str, str] = ("", "")  # (en, ko)
 
 
 @dataclass
@@ -102,6 +118,7 @@ class _Scores:
     source: dict[int, str] = field(default_factory=dict)
     # each code's best score from anything but the explanations (names, aliases, signatures)
     not_described: dict[int, float] = field(default_factory=dict)
+    signature: dict[int, str] = field(default_factory=dict)  # code -> the longest fragment found for it
 
     def offer(self, code: int, score: float, source: str = "name") -> None:
         if source != "description" and score > self.not_described.get(code, 0.0):
@@ -121,6 +138,21 @@ _jamo = lru_cache(maxsize=4096)(jamo)  # a query's Korean words, decomposed once
 _EXCLUDED_BEFORE = re.compile(r"(?:other than|instead of|besides|apart from|except(?: for)?|rather than|not)"
                               r"\s+(?:an?\s+|the\s+)?$")
 _EXCLUDED_AFTER = re.compile(r"\s?(?:번|코드|은|는|이|가|을|를|으로|로)?\s?(?:말고|말구|아니고|아니라|빼고|대신)")
+
+
+# What Korean writes between two codes it weighs against each other: "401이야 403이야?", "302 줄까 303 줄까",
+# "409랑 412", "301이랑 308 언제 씀?" (and the English "401 or 403?").
+_JOINED = re.compile(r"\s*(?:이랑|랑|하고|와|과|이야|야|이냐|냐|이에요|예요|줄까|할까|쓸까|써야\s?돼?"
+                     r"|아니면|또는|혹은|이나|나|or|,|/)[\s?]*(?:아니면|or)?\s*$", re.IGNORECASE)
+
+
+def _joined_codes(text: str, hits: list[CodeHit]) -> bool:
+    """Two codes side by side with only a joining word between them: a comparison, even without "vs"."""
+    for first, second in itertools.pairwise(hits):
+        between = text[first.start + 3:second.start]
+        if len(between) <= 12 and _JOINED.fullmatch(between):
+            return True
+    return False
 
 
 def _is_excluded(text: str, start: int) -> bool:
@@ -226,7 +258,7 @@ class Resolver:
 
         if constant_answer := self._constant_answer(query, text, q, known, answer_lang):
             return constant_answer
-        if len(known) >= 2 and (cues.COMPARE.found_in(q) or self._only_codes(q)):
+        if len(known) >= 2 and (cues.COMPARE.found_in(q) or self._only_codes(q) or _joined_codes(number_text, hits)):
             return Answer(query, "compare", tuple(known[:4]), lang=answer_lang, confidence=0.97, evidence="number")
         if known:
             strong = any(h.strong for h in hits)
@@ -271,8 +303,13 @@ class Resolver:
         source = scores.source.get(best_code, "")
         if best >= NAME_SURE and source in ("signature", "name"):
             # A verbatim error message, or a name all but spelt out: nothing in the explanations can outweigh it.
-            return Answer(query, "code", (best_code,), lang=answer_lang, confidence=round(best, 3),
-                          evidence=source)
+            hit = self._signature_hit(scores, best_code)
+            codes: tuple[int, ...] = (best_code,)
+            if hit is not None and hit.shown >= 0 and hit.shown in self.registry.codes \
+                    and cues.CLIENT_SIDE.found_in(q):
+                codes = (hit.shown, best_code)  # "what does the browser get?": what it gets, then what it means
+            return Answer(query, "code", codes, lang=answer_lang, confidence=round(best, 3), evidence=source,
+                          signature=hit)
         return self._described(query, q, scores, excluded, answer_lang)
 
     def _described(self, query: str, q: Query, scores: _Scores, excluded: set[int], lang: Lang) -> Answer:
@@ -280,31 +317,46 @@ class Resolver:
         name matcher's scores, and may prefer no answer (see bot/resolver/ranker.py)."""
         ranker = self.ranker
         view = self._views(tuple(q.words[:_RANKER_MAX_WORDS]))
-        bm25, snippet, _, unknown = view
         names = {code: value for code, value in scores.by_code.items() if scores.source.get(code) == "name"}
         signatures = {code: value for code, value in scores.by_code.items()
                       if scores.source.get(code) == "signature"}
         vendors = self.index.vendors_named_in(q) if ranker.vendor_slots else set()
         size = len(self._terms(tuple(q.words[:_RANKER_MAX_WORDS])))
-        flags = {"unknown_share": unknown, "question": float(cues.QUESTION.found_in(q)),
-                 "trouble": float(cues.TROUBLE.found_in(q)), "few_terms": float(size <= 2),
-                 "one_term": float(size <= 1)}
-        rows, query_row = ranker.candidates(bm25, snippet, names, signatures, vendors, flags)
+        flags = {"unknown_share": view.unknown, "question": float(cues.QUESTION.found_in(q)),
+                 "trouble": float(cues.TROUBLE.found_in(q)), "asks_code": float(cues.ASKS_CODE.found_in(q)),
+                 "few_terms": float(size <= 2), "one_term": float(size <= 1), "length": min(size, 12) / 12}
+        rows, query_row = ranker.candidates(view, names, signatures, vendors, flags)
         rows = [row for row in rows if row[0] not in excluded]
         self.last_rows = (rows, query_row)  # what the model saw, for bench/fit_ranker.py
         if not rows:
             return Answer(query, "none", lang=lang, note="no_match")
         ranked, no_answer = ranker.decide(rows, query_row)
         best_code, best = ranked[0]
+        named_code, named = max(names.items(), key=lambda item: item[1], default=(0, 0.0))
+        if best <= no_answer and named >= ANSWER_THRESHOLD and named_code not in excluded:
+            # A name with a typo ("to many requests", "찾을 수 업습니다"): what the name matcher is sure of stands
+            # when the explanations have nothing to say.
+            return Answer(query, "code", (named_code,), lang=lang, confidence=round(named, 3), evidence="name")
         if best > no_answer:
             source = "signature" if best_code in signatures else "name" if names.get(best_code, 0.0) >= max(
-                bm25.get(best_code, 0.0), snippet.get(best_code, 0.0)) else "description"
-            return Answer(query, "code", (best_code,), lang=lang, confidence=round(best, 3), evidence=source)
+                view.bm25.get(best_code, 0.0), view.snippet.get(best_code, 0.0)) else "description"
+            return Answer(query, "code", (best_code,), lang=lang, confidence=round(best, 3), evidence=source,
+                          signature=self._signature_hit(scores, best_code))
         suggestions = tuple(code for code, p in ranked[:3] if p >= SUGGEST_SHARE * (1.0 - no_answer))
         return Answer(query, "none", lang=lang, confidence=round(best, 3), suggestions=suggestions,
                       note="no_match" if not suggestions else "not_sure")
 
-    def _views_uncached(self, parts: tuple[str, ...]) -> tuple[dict[int, float], dict[int, float], float, float]:
+    def _signature_hit(self, scores: _Scores, code: int) -> SignatureHit | None:
+        text = scores.signature.get(code)
+        if text is None:
+            return None
+        source = self.index.signature_source.get(text)
+        if source is None:
+            return SignatureHit(text)
+        written, software, where, shown, note_en, note_ko = source
+        return SignatureHit(written, software, where, shown, (note_en, note_ko))
+
+    def _views_uncached(self, parts: tuple[str, ...]) -> Views:
         return self.ranker.views(self._terms(parts))
 
     def _terms_uncached(self, parts: tuple[str, ...]) -> tuple[str, ...]:
@@ -432,7 +484,7 @@ class Resolver:
         parts = [p for p in _COMPARE_SPLIT.split(body) if p and p.strip()]
         if len(parts) < 2 and query.hangul:
             parts = [p for p in _COMPARE_GLUED.split(body) if p and p.strip()]
-        if len(parts) < 2 or any(len(p.split()) > 5 for p in parts):
+        if len(parts) < 2 or any(len(p.split()) > 6 for p in parts):
             return None  # "an empty or unexpected response" is one description, not two things compared
         codes: list[int] = []
         for part in parts[:4]:
@@ -442,8 +494,8 @@ class Resolver:
             elif not cues.COMPARE_STRONG.found_in(query):
                 # "or"/"which" alone also join things that are not compared: then both sides must be names
                 return None
-            elif (scores := self._score_text(Query.of(part)).ranked()) and scores[0][1] >= ANSWER_THRESHOLD:
-                code = scores[0][0]
+            elif (found := self._resolve(part, "auto")).kind == "code" and found.confidence >= ANSWER_THRESHOLD:
+                code = found.codes[0]  # "인증 안 된 거": each side is a small description of its own
             else:
                 return None
             if code not in codes:
@@ -474,10 +526,12 @@ class Resolver:
         scores = _Scores()
         index = self.index
 
-        for code, length in index.signatures_in(query):
+        for code, signature in index.signatures_in(query):
             # a longer fragment is more specific: "Connection refused) while connecting to upstream" over
             # "Connection refused"
-            scores.offer(code, min(0.98, SIGNATURE_SCORE + length / 2000), "signature")
+            if code not in scores.signature:
+                scores.signature[code] = signature
+            scores.offer(code, min(0.98, SIGNATURE_SCORE + len(signature) / 2000), "signature")
 
         analysed, stems = analyze_words(query.words)
         # A word said twice is no more evidence than once ("x x x" is not three hints of X-Forwarded-For).

@@ -155,6 +155,7 @@ _KO_ENDING_SET = frozenset(_KO_ENDINGS)
 _KO_ENDING_LONGEST = max(map(len, _KO_ENDINGS))
 # Particles: the shortest stem of two or more syllables wins, which strips the longest ("에서는" before "는").
 _KO_SUFFIX_SET = frozenset(_KO_SUFFIXES)
+KO_PARTICLES = _KO_SUFFIX_SET  # particles and endings, which are no word when they stand alone
 _KO_SUFFIX_LONGEST = max(map(len, _KO_SUFFIXES))
 
 

@@ -1,0 +1,43 @@
+"""The analyser: Korean through MeCab to lemmas of content morphemes, English through Snowball."""
+
+from bot.resolver.analyzer import terms, terms_of_words
+
+
+def test_korean_inflections_meet_at_one_lemma() -> None:
+    # 튕김 / 튕겨 / 튕겨내는데 are one verb; the particles and endings fall away
+    assert "튕기" in terms("로그인하면 튕김")
+    assert "튕기" in terms("로그인하면 튕겨요")
+    assert "튕기" in terms("자꾸 튕겨내는데 왜 그래요")
+    assert terms("업로드하다가 용량 초과라고 뜨면서 끊겨요") == ["업로드", "용량", "초과", "뜨", "끊기"]
+
+
+def test_fillers_and_light_verbs_are_not_terms() -> None:
+    found = terms("그냥 진짜 좀 해요 있어요")
+    assert found == []
+
+
+def test_meaningful_adverbs_stay() -> None:
+    assert "이미" in terms("이미 있는 아이디로 가입하면")
+
+
+def test_english_is_stemmed_and_stopwords_dropped() -> None:
+    assert terms("the requests were timing out") == ["request", "time"]
+    assert terms("signs up with an email that is taken") == ["sign", "email", "taken"]
+
+
+def test_mixed_scripts_keep_their_order() -> None:
+    assert terms("롤링 배포 중에 LB에서 bad gateway") == ["롤링", "배포", "lb", "bad", "gateway"]
+
+
+def test_times_and_sizes_are_terms_but_lone_digits_are_not() -> None:
+    assert terms("dies at exactly 60 s") == ["die", "exact", "60"]
+    assert "1" not in terms("step 1 failed")
+
+
+def test_words_already_cut_give_the_same_terms() -> None:
+    assert terms_of_words(["업로드하다가", "용량", "초과"]) == terms("업로드하다가 용량 초과")
+
+
+def test_odd_input_never_raises() -> None:
+    for text in ("", "ㅋㅋㅋㅋ", "ㅠㅠ", "🙂🙂", "\u200b", "가" * 5000, "a" * 5000):
+        terms(text)
