@@ -390,7 +390,7 @@ def _validate(base: Path, raw: dict[str, bytes]) -> Registry:
         header_lookup=MappingProxyType(header_lookup),
         spelling=MappingProxyType(spelling),
         constants=MappingProxyType(_constants(raw)),
-        signatures=MappingProxyType(_signatures(raw, set(codes), ui)),
+        signatures=MappingProxyType(_signatures(raw, codes, ui)),
         korean_words=_korean_words(raw),
     )
 
@@ -428,13 +428,17 @@ def _constants(raw: dict[str, bytes]) -> dict[str, ConstantsFile]:
     return tables
 
 
-def _signatures(raw: dict[str, bytes], known: set[int], ui: UiFile) -> dict[str, SignaturesFile]:
+def _signatures(raw: dict[str, bytes], known: dict[int, CodeFile], ui: UiFile) -> dict[str, SignaturesFile]:
     files: dict[str, SignaturesFile] = {}
+    owner: dict[str, tuple[int, str]] = {}  # casefolded text -> (code, file): one text, one meaning
+    for entry in known.values():  # the code files' own signatures count too
+        for text in (*entry.signatures, *(s for m in entry.other_meanings for s in m.signatures)):
+            key = " ".join(text.casefold().split())
+            owner.setdefault(key, (entry.code, f"knowledge/codes/{entry.code:03d}.toml"))
     if any(n.startswith("signatures/") for n in raw):
         for place in SIGNATURE_PLACES:  # the answer says "nginx's error log": each place needs its words
             if place not in ui.places:
                 _raise("knowledge/ui.toml", f"places.{place}", "missing")
-    owner: dict[str, tuple[int, str]] = {}  # casefolded text -> (code, file): one text, one meaning
     for name in sorted(n for n in raw if n.startswith("signatures/")):
         rel = f"knowledge/{name}"
         table = _convert(_parse_toml(raw[name], rel), SignaturesFile, rel)

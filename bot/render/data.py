@@ -164,7 +164,8 @@ def answer_data(answer: Answer, registry: Registry) -> dict[str, Any]:
     if answer.signature is not None and answer.signature.software:
         found = answer.signature
         data["signature"] = {"text": found.text, "software": found.software, "where": found.where,
-                             "shown": found.shown if found.shown >= 0 else None, "explanation": signature_text(answer, registry)}
+                             "shown": found.shown if found.shown >= 0 else None,
+                             "explanation": signature_text(answer, registry)}
     if answer.kind == "header" and answer.header:
         info = registry.headers[answer.header]
         data["header_info"] = {"name": answer.header, **msgspec.to_builtins(info)}
