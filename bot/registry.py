@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import string
 import tomllib
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
@@ -206,6 +207,37 @@ def _korean_fields(obj: Any, path: str) -> Iterator[tuple[str, str]]:
             yield from _korean_fields(item, f"{path}[{i}]")
 
 
+# Every placeholder the program fills in a ui.toml text ({number} in "{number} is not a status code").
+UI_PLACEHOLDERS = frozenset({
+    "base", "channel", "channels", "cls", "code", "count", "ecosystem", "lang", "name", "number", "phrase",
+    "pictures", "query", "shown", "shown_phrase", "software", "text", "value", "vendor", "where",
+})
+
+
+def _check_ui(ui: UiFile) -> None:
+    """A placeholder typo ({numbr}) or a stray brace would pass the file's parsing and fail only when the text
+    is shown, so every template is read here: known placeholders only, the same in both languages."""
+    rel = "knowledge/ui.toml"
+    for section in UiFile.__struct_fields__:
+        table = getattr(ui, section)
+        for key, text in table.items():
+            found: dict[str, set[str]] = {}
+            for lang in ("en", "ko"):
+                template = getattr(text, lang)
+                try:
+                    names = {name for _, name, _, _ in string.Formatter().parse(template) if name is not None}
+                except ValueError as exc:
+                    _raise(rel, f"{section}.{key}.{lang}", f"broken placeholder: {exc}")
+                for name in names:
+                    if name not in UI_PLACEHOLDERS:
+                        _raise(rel, f"{section}.{key}.{lang}", f"unknown placeholder {{{name}}} (the program fills "
+                                                               f"{', '.join(sorted(UI_PLACEHOLDERS))})")
+                found[lang] = names
+            if found["en"] != found["ko"]:
+                _raise(rel, f"{section}.{key}", f"en has {sorted(found['en'])}, ko has {sorted(found['ko'])}: "
+                                                "both languages need the same placeholders")
+
+
 def _check_code(entry: CodeFile, rel: str, stem: str) -> None:
     if not 0 <= entry.code <= 599:
         _raise(rel, "code", f"{entry.code} is not a status code (0-599)")
@@ -327,6 +359,7 @@ def _validate(base: Path, raw: dict[str, bytes]) -> Registry:
                 _raise("knowledge/classes.toml", where, f"Korean text has no Hangul: {text[:40]!r}")
 
     ui = _convert(_parse_toml(raw["ui.toml"], "knowledge/ui.toml"), UiFile, "knowledge/ui.toml")
+    _check_ui(ui)
     spelling = _spelling(raw)
     for section in ("labels", "status", "direction", "cache", "notes", "commands", "replies"):
         for key, text in getattr(ui, section).items():

@@ -187,3 +187,64 @@ def test_constants_table_loads(knowledge_copy: Path) -> None:
     table = load_registry(knowledge_copy, cache=False).constants["example"]
     assert table.constants == {"FOUND": 302, "MOVED_TEMP": 302}
     assert table.notes["MOVED_TEMP"].state == "misleading"
+
+
+_GOOD_SIGNATURES = '''software = "Example"
+source = "example 1.0 src/errors.c"
+
+[[signatures]]
+text = "example upstream went away"
+code = 502
+where = "error log"
+'''
+
+
+def test_a_signatures_file_loads(knowledge_copy: Path) -> None:
+    (knowledge_copy / "signatures" / "zexample.toml").write_text(_GOOD_SIGNATURES, encoding="utf-8")
+    table = load_registry(knowledge_copy, cache=False).signatures["zexample"]
+    assert table.signatures[0].code == 502 and table.signatures[0].shown is None
+
+
+@pytest.mark.parametrize(("change", "field", "problem"), [
+    (lambda t: t.replace("example upstream went away", "gone"), "signatures[0].text", "too short"),
+    (lambda t: t.replace("code = 502", "code = 512"), "signatures[0].code", "no file"),
+    (lambda t: t.replace('where = "error log"', 'where = "somewhere"'), "signatures[0].where", "Expected one of"),
+    (lambda t: t.replace("code = 502", "code = 502\nshown = 502"), "signatures[0].shown", "differs"),
+    (lambda t: t.replace("example upstream went away", "upstream timed out"), "signatures[0].text", "one code"),
+    (lambda t: t + 'note.en = "only English"\n', "signatures[0]", ""),
+])
+def test_bad_signatures_are_named(knowledge_copy: Path, change: Callable[[str], str], field: str,
+                                  problem: str) -> None:
+    (knowledge_copy / "signatures" / "zexample.toml").write_text(change(_GOOD_SIGNATURES), encoding="utf-8")
+    error = _error(knowledge_copy)
+    assert error.file == "knowledge/signatures/zexample.toml"
+    assert error.field.startswith(field) and problem in error.problem
+
+
+def test_a_scenario_may_not_state_its_own_code(knowledge_copy: Path) -> None:
+    _edit(knowledge_copy / "codes" / "413.toml",
+          lambda t: t.replace("scenarios.ko = [\n", 'scenarios.ko = [\n  "413 떠요",\n', 1))
+    error = _error(knowledge_copy)
+    assert error.field == "scenarios.ko[0]" and "own code" in error.problem
+
+
+def test_korean_words_must_be_words(knowledge_copy: Path) -> None:
+    _edit(knowledge_copy / "korean_words.toml", lambda t: t.replace('"리다이렉트",', '"리다 이렉트",', 1))
+    error = _error(knowledge_copy)
+    assert error.file == "knowledge/korean_words.toml" and "one Korean word" in error.problem
+
+
+@pytest.mark.parametrize(("replacement", "problem"), [
+    ("{numbr}", "unknown placeholder {numbr}"),  # a typo would only fail when `ask 999` shows the note
+    ("{number", "broken placeholder"),
+])
+def test_ui_placeholders_are_checked(knowledge_copy: Path, replacement: str, problem: str) -> None:
+    _edit(knowledge_copy / "ui.toml", lambda t: t.replace("{number}", replacement, 1))
+    error = _error(knowledge_copy)
+    assert error.file == "knowledge/ui.toml" and problem in error.problem
+
+
+def test_ui_placeholders_agree_between_languages(knowledge_copy: Path) -> None:
+    _edit(knowledge_copy / "ui.toml", lambda t: t.replace('ko = "{number}은(는) HTTP', 'ko = "이 값은 HTTP', 1))
+    error = _error(knowledge_copy)
+    assert error.file == "knowledge/ui.toml" and "same placeholders" in error.problem

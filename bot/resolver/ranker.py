@@ -23,6 +23,7 @@ from __future__ import annotations
 import hashlib
 import heapq
 import math
+import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -40,11 +41,18 @@ FIELDS = ("names", "scenarios", "signatures", "summary", "causes", "checks", "de
 MODEL_PATH = Path(__file__).resolve().parent / "model.json"
 # Features of one candidate code, in the order of the model's weights.
 FEATURES = ("bm25", "bm25_lead", "snippet", "snippet_lead", "cover", "name", "signature", "vendor_unnamed",
-            "top_bm25", "top_snippet", "bm25_asked", "snippet_asked")
-# Features of the question, which weigh "no answer".
-QUERY_FEATURES = ("bias", "unknown_share", "question", "trouble", "asks_code", "few_terms", "one_term", "length")
+            "top_bm25", "top_snippet", "bm25_asked", "snippet_asked", "evidence", "support")
+# Features of the question, which weigh whether to answer at all.
+QUERY_FEATURES = ("bias", "unknown_share", "question", "trouble", "asks_code", "few_terms", "one_term", "length",
+                  "mass", "asking")
 MIN_IDF = 0.5  # see Ranker.views
 SNIPPET_CODES = 6  # the nearest snippet is looked for among this many codes, best by BM25F first
+# What decides whether the best candidate is the answer: its features, the question's, and how clearly the
+# ranking prefers it.
+ACCEPT_FEATURES = (*(f"top_{name}" if not name.startswith("top_") else name for name in FEATURES),
+                   *QUERY_FEATURES, "probability", "probability_lead",
+                   # a clear ranking means more in a line that asks, or reports trouble, than in chat
+                   *(f"probability_{name}" for name in ("question", "trouble", "asks_code", "asking")))
 CANDIDATES = 6  # codes scored per question: the top few by either view and by name (more never won in the fit)
 
 
@@ -54,10 +62,46 @@ class ModelFile(msgspec.Struct, frozen=True):
     field_weights: dict[str, float]
     field_b: dict[str, float]
     k1: float
-    weights: dict[str, float]  # per candidate feature
-    none_weights: dict[str, float]  # per query feature, for the "no answer" alternative
+    weights: dict[str, float]  # per candidate feature: which candidate is the answer (a softmax over them)
+    # per ACCEPT_FEATURES: the probability that the best candidate is right (logistic); below `threshold`, the
+    # answer is "not sure" with suggestions
+    accept_weights: dict[str, float] = {}
+    threshold: float = 0.5
+    # Is a line a question about a status at all, or team chat? Log-odds per intent token (see intent_tokens), a
+    # naive Bayes fitted on the training questions against the training chat lines: chat has its own register
+    # (배포했습니다, 완료, thanks) that the knowledge, written about codes, cannot show.
+    intent: dict[str, float] = {}
+    intent_prior: float = 0.0
+    intent_scale: float = 1.0  # the spread (standard deviation) of the log-odds over the training lines
     fitted_on: str = ""  # the training file and its size
     cross_validated: dict[str, float] = {}
+
+
+_INTENT_WORD = re.compile(r"[0-9a-z]+|[\uac00-\ud7a3]+|\?")
+
+
+def intent_tokens(text: str) -> list[str]:
+    """What tells a question from chat, register more than topic: each word, and for a Korean word also its last
+    two syllables (the ending: 나요, 습니다, 해요, 뭐임) and its first two (the stem)."""
+    out: list[str] = []
+    for word in _INTENT_WORD.findall(text.casefold()):
+        out.append(word)
+        if word >= "\uac00" and len(word) > 2:
+            out += ["~" + word[-2:], word[:2] + "~"]
+    return list(dict.fromkeys(out))
+
+
+def intent_score(text: str, model: ModelFile) -> float:
+    """Log-odds that a line asks about a status rather than chats (0 without a fitted intent model)."""
+    if not model.intent:
+        return 0.0
+    return model.intent_prior + sum(model.intent.get(token, 0.0) for token in intent_tokens(text))
+
+
+def intent_feature(text: str, model: ModelFile) -> float:
+    """The intent log-odds in units of their spread over the training lines, squashed into -1..1: a long line's
+    naive-Bayes log-odds run far past what one feature should weigh (the naive in naive Bayes)."""
+    return math.tanh(intent_score(text, model) / (model.intent_scale or 1.0))
 
 
 def default_model() -> ModelFile:
@@ -65,7 +109,7 @@ def default_model() -> ModelFile:
     equal field weights, and a model that trusts both views equally."""
     return ModelFile(field_weights=dict.fromkeys(FIELDS, 1.0), field_b=dict.fromkeys(FIELDS, 0.75), k1=1.2,
                      weights={"bm25": 4.0, "snippet": 4.0, "name": 4.0, "signature": 4.0},
-                     none_weights={"bias": 2.0})
+                     accept_weights={"bias": -2.0, "probability": 4.0})
 
 
 class Views(NamedTuple):
@@ -75,6 +119,8 @@ class Views(NamedTuple):
     snippet: dict[int, float]  # code -> cosine of its nearest scenario or alias (for the codes BM25F leads with)
     cover: dict[int, float]  # code -> the share of the question's idf mass its texts use at all
     unknown: float  # the share of the question's idf mass no knowledge text uses
+    mass: float  # the question's idf mass: how much a question says (one rare word says less than five)
+    support: dict[int, float]  # code -> the mean cosine of its three nearest snippets: how many agree
 
 
 class FieldCounts(msgspec.Struct):
@@ -89,7 +135,9 @@ class FieldCounts(msgspec.Struct):
     vendor_codes: list[int]
 
 
-def analyse_knowledge(registry: Registry) -> FieldCounts:
+def analyse_knowledge(registry: Registry, leave_out: frozenset[str] = frozenset()) -> FieldCounts:
+    """Every text of every code through the analyser. `leave_out`: scenarios to read as if they were not there
+    (bench/fit_ranker.py scores a question against knowledge that does not hold that very question)."""
     use_nouns(registry.korean_words)
     respell = Respeller(registry.spelling)  # the knowledge is read with the spellings questions are read with
 
@@ -100,7 +148,7 @@ def analyse_knowledge(registry: Registry) -> FieldCounts:
     for entry in registry:
         doc: dict[str, list[str]] = {name: [] for name in FIELDS}
         doc["names"] += [entry.phrase, entry.name_ko, *entry.former_phrases, *entry.aliases.en, *entry.aliases.ko]
-        doc["scenarios"] += [*entry.scenarios.en, *entry.scenarios.ko]
+        doc["scenarios"] += [s for s in (*entry.scenarios.en, *entry.scenarios.ko) if s not in leave_out]
         doc["signatures"] += list(entry.signatures)
         doc["summary"] += [entry.summary.en, entry.summary.ko]
         doc["causes"] += [*entry.causes.en, *entry.causes.ko]
@@ -108,7 +156,7 @@ def analyse_knowledge(registry: Registry) -> FieldCounts:
         doc["detail"] += [entry.detail.en, entry.detail.ko]
         for meaning in entry.other_meanings:
             doc["names"] += [meaning.phrase, meaning.name_ko, *meaning.aliases.en, *meaning.aliases.ko]
-            doc["scenarios"] += [*meaning.scenarios.en, *meaning.scenarios.ko]
+            doc["scenarios"] += [s for s in (*meaning.scenarios.en, *meaning.scenarios.ko) if s not in leave_out]
             doc["signatures"] += list(meaning.signatures)
             doc["summary"] += [meaning.summary.en, meaning.summary.ko]
             if meaning.detail is not None:
@@ -118,6 +166,7 @@ def analyse_knowledge(registry: Registry) -> FieldCounts:
         snippets += [(entry.code, s) for s in (*entry.scenarios.en, *entry.scenarios.ko, *entry.aliases.en,
                                                *entry.aliases.ko)]
         texts[entry.code] = doc
+    snippets = [(code, text) for code, text in snippets if text not in leave_out]
     for table in registry.signatures.values():
         for sig in table.signatures:
             if sig.code in texts:
@@ -159,7 +208,7 @@ class Ranker:
     slot_of: dict[int, int]
     model: ModelFile
     weight_row: list[float] = field(default_factory=list)  # the model's weights in FEATURES order
-    none_row: list[float] = field(default_factory=list)  # and in QUERY_FEATURES order
+    accept_row: list[float] = field(default_factory=list)  # and in ACCEPT_FEATURES order
 
     @classmethod
     def build(cls, counts: FieldCounts, model: ModelFile) -> Ranker:
@@ -191,7 +240,7 @@ class Ranker:
                    snippet_postings=dict(postings), snippet_code=list(counts.snippet_code), snippet_inverse_norm=norm,
                    vendor_slots={slot_of[c] for c in counts.vendor_codes if c in slot_of}, slot_of=slot_of,
                    model=model, weight_row=[model.weights.get(f, 0.0) for f in FEATURES],
-                   none_row=[model.none_weights.get(f, 0.0) for f in QUERY_FEATURES])
+                   accept_row=[model.accept_weights.get(f, 0.0) for f in ACCEPT_FEATURES])
 
     # ----- per question -----------------------------------------------------------------------------------
 
@@ -221,6 +270,7 @@ class Ranker:
         query_norm = math.sqrt(sum(w * w for w in weights)) or 1.0
         inverse = self.snippet_inverse_norm
         snippet: dict[int, float] = {}
+        support: dict[int, float] = {}
         for code in heapq.nlargest(SNIPPET_CODES, by_code, key=by_code.__getitem__):
             postings = self.snippet_postings.get(code)
             if not postings:
@@ -230,8 +280,10 @@ class Ranker:
                 for i in postings.get(term, ()):
                     dots[i] = dots.get(i, 0.0) + weight * weight
             if dots:
-                snippet[code] = max(dot * inverse[i] for i, dot in dots.items()) / query_norm
-        return Views(by_code, snippet, {code: value / mass for code, value in cover.items()}, unknown)
+                best3 = heapq.nlargest(3, (dot * inverse[i] for i, dot in dots.items()))
+                snippet[code] = best3[0] / query_norm
+                support[code] = sum(best3) / 3 / query_norm
+        return Views(by_code, snippet, {code: value / mass for code, value in cover.items()}, unknown, mass, support)
 
     def candidates(self, views: Views, names: dict[int, float], signatures: dict[int, float],
                    vendors_named: set[int], query_flags: dict[str, float],
@@ -258,21 +310,45 @@ class Ranker:
                                 vendor_unnamed, 1.0 if b >= top_bm25[0] else 0.0,
                                 1.0 if s >= top_snippet[0] else 0.0,
                                 # the same similarity counts for more when the question asks for a code
-                                b * asked, s * asked]))
+                                b * asked, s * asked,
+                                # how much the question says that this code's texts say too, in idf (log):
+                                # a ratio alone makes "merging now" a perfect match for whatever says "merge"
+                                math.log1p(views.cover.get(code, 0.0) * views.mass),
+                                views.support.get(code, 0.0)]))
         query_row = [query_flags.get(name, 1.0 if name == "bias" else 0.0) for name in QUERY_FEATURES]
         return rows, query_row
 
     def decide(self, rows: list[tuple[int, list[float]]], query_row: list[float],
                ) -> tuple[list[tuple[int, float]], float]:
-        """Candidates by probability, best first, and the probability of "no answer" (a softmax over both)."""
-        utilities = [(code, sum(w * x for w, x in zip(self.weight_row, row, strict=True))) for code, row in rows]
-        none = sum(w * x for w, x in zip(self.none_row, query_row, strict=True))
-        top = max([none, *(u for _, u in utilities)])
-        exp_none = math.exp(none - top)
-        exps = [(code, math.exp(u - top)) for code, u in utilities]
-        total = exp_none + sum(e for _, e in exps)
-        ranked = sorted(((code, e / total) for code, e in exps), key=lambda item: (-item[1], item[0]))
-        return ranked, exp_none / total
+        """Candidates by probability, best first, and the probability that the first is the right answer."""
+        ranked = rank(rows, self.weight_row)
+        return ranked, accept_probability(rows, query_row, ranked, self.accept_row)
+
+
+def rank(rows: list[tuple[int, list[float]]], weights: list[float]) -> list[tuple[int, float]]:
+    """A softmax over the candidates' utilities (weights · features), best first."""
+    utilities = [(code, sum(w * x for w, x in zip(weights, row, strict=True))) for code, row in rows]
+    top = max(u for _, u in utilities)
+    exps = [(code, math.exp(u - top)) for code, u in utilities]
+    total = sum(e for _, e in exps)
+    return sorted(((code, e / total) for code, e in exps), key=lambda item: (-item[1], item[0]))
+
+
+def accept_row(rows: list[tuple[int, list[float]]], query_row: list[float], ranked: list[tuple[int, float]],
+               ) -> list[float]:
+    """The ACCEPT_FEATURES of a question whose candidates were ranked."""
+    best = dict(rows)[ranked[0][0]]
+    probability = ranked[0][1]
+    lead = probability - (ranked[1][1] if len(ranked) > 1 else 0.0)
+    return [*best, *query_row, probability, lead,
+            *(probability * query_row[QUERY_FEATURES.index(name)] for name in ("question", "trouble", "asks_code",
+                                                                                 "asking"))]
+
+
+def accept_probability(rows: list[tuple[int, list[float]]], query_row: list[float],
+                       ranked: list[tuple[int, float]], weights: list[float]) -> float:
+    x = sum(w * f for w, f in zip(weights, accept_row(rows, query_row, ranked), strict=True))
+    return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, x))))
 
 
 _RANKER_FORMAT = "1"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import bisect
 import itertools
+import math
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -28,7 +29,7 @@ from bot.resolver.index import (
     load_index,
 )
 from bot.resolver.query import Query
-from bot.resolver.ranker import Ranker, Views, load_ranker
+from bot.resolver.ranker import Ranker, Views, intent_feature, load_ranker
 from bot.resolver.text import (
     KO_STOPWORDS,
     Respeller,
@@ -51,7 +52,7 @@ SIGNATURE_SCORE = 0.94  # a verbatim fragment of a known error message (longer f
 # says; below it the fitted model decides. It is the score of a key with one of three words unmatched
 # (cover 2/3 ** KEY_COVER_POWER, about 0.75) raised by a word's worth: a name with every word present.
 NAME_SURE = 0.85
-SUGGEST_SHARE = 0.15  # a code is suggested when it holds this share of the probability an answer has
+SUGGEST_SHARE = 0.15  # a code is suggested when the ranking gives it this much of its probability
 _RANKER_MAX_WORDS = 80  # a description is matched on its first words; a long paste is read by signatures
 _CACHE_SIZE = 4096
 _CACHE_MAX_QUERY = 200
@@ -324,26 +325,28 @@ class Resolver:
         size = len(self._terms(tuple(q.words[:_RANKER_MAX_WORDS])))
         flags = {"unknown_share": view.unknown, "question": float(cues.QUESTION.found_in(q)),
                  "trouble": float(cues.TROUBLE.found_in(q)), "asks_code": float(cues.ASKS_CODE.found_in(q)),
-                 "few_terms": float(size <= 2), "one_term": float(size <= 1), "length": min(size, 12) / 12}
+                 "few_terms": float(size <= 2), "one_term": float(size <= 1), "length": min(size, 12) / 12,
+                 "mass": math.log1p(view.mass),
+                 "asking": intent_feature(q.text, ranker.model)}
         rows, query_row = ranker.candidates(view, names, signatures, vendors, flags)
         rows = [row for row in rows if row[0] not in excluded]
         self.last_rows = (rows, query_row)  # what the model saw, for bench/fit_ranker.py
         if not rows:
             return Answer(query, "none", lang=lang, note="no_match")
-        ranked, no_answer = ranker.decide(rows, query_row)
-        best_code, best = ranked[0]
+        ranked, sure = ranker.decide(rows, query_row)
+        best_code = ranked[0][0]
         named_code, named = max(names.items(), key=lambda item: item[1], default=(0, 0.0))
-        if best <= no_answer and named >= ANSWER_THRESHOLD and named_code not in excluded:
+        if sure < ranker.model.threshold and named >= ANSWER_THRESHOLD and named_code not in excluded:
             # A name with a typo ("to many requests", "찾을 수 업습니다"): what the name matcher is sure of stands
             # when the explanations have nothing to say.
             return Answer(query, "code", (named_code,), lang=lang, confidence=round(named, 3), evidence="name")
-        if best > no_answer:
+        if sure >= ranker.model.threshold:
             source = "signature" if best_code in signatures else "name" if names.get(best_code, 0.0) >= max(
                 view.bm25.get(best_code, 0.0), view.snippet.get(best_code, 0.0)) else "description"
-            return Answer(query, "code", (best_code,), lang=lang, confidence=round(best, 3), evidence=source,
+            return Answer(query, "code", (best_code,), lang=lang, confidence=round(sure, 3), evidence=source,
                           signature=self._signature_hit(scores, best_code))
-        suggestions = tuple(code for code, p in ranked[:3] if p >= SUGGEST_SHARE * (1.0 - no_answer))
-        return Answer(query, "none", lang=lang, confidence=round(best, 3), suggestions=suggestions,
+        suggestions = tuple(code for code, p in ranked[:3] if p >= SUGGEST_SHARE)
+        return Answer(query, "none", lang=lang, confidence=round(sure, 3), suggestions=suggestions,
                       note="no_match" if not suggestions else "not_sure")
 
     def _signature_hit(self, scores: _Scores, code: int) -> SignatureHit | None:
