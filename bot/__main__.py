@@ -6,9 +6,12 @@ import sys
 
 
 def main(argv: list[str] | None = None) -> int:
-    from bot.adapters.cli import run
+    try:
+        from bot.adapters.cli import run  # Ctrl-C while the program is still loading is no error either
 
-    return run(sys.argv[1:] if argv is None else argv)
+        return run(sys.argv[1:] if argv is None else argv)
+    except KeyboardInterrupt:
+        return 130
 
 
 if __name__ == "__main__":

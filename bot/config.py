@@ -6,6 +6,7 @@ The token lives only in `Settings.token` and is never part of repr(), logs or er
 from __future__ import annotations
 
 import logging
+import math
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,12 +25,16 @@ def _flag(value: str | None, default: bool) -> bool:
 
 
 def _float(name: str, value: str | None, default: float) -> float:
+    """A non-negative finite number (a cooldown, a window, a burst size): anything else is refused."""
     if value is None or not value.strip():
         return default
     try:
-        return float(value)
+        number = float(value)
     except ValueError:
         raise ConfigError(f"{name} must be a number, not {value!r}") from None
+    if not math.isfinite(number) or number < 0:
+        raise ConfigError(f"{name} must be a number of 0 or more, not {value!r}")
+    return number
 
 
 @dataclass(frozen=True)

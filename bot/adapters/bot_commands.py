@@ -127,6 +127,8 @@ def _prepare() -> tuple[Settings, tuple[Any, Any]] | int:
 def cmd_run(args: argparse.Namespace) -> int:
     import asyncio
 
+    if args.shard_count is not None and args.shard_count < 1:
+        return _fail(f"--shard-count must be 1 or more, not {args.shard_count}", EXIT_USAGE)
     if args.shard_ids is not None and args.shard_count is None:
         return _fail("--shard-ids needs --shard-count", EXIT_USAGE)
     if args.shard_ids and args.shard_count and max(args.shard_ids) >= args.shard_count:

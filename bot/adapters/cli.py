@@ -159,6 +159,10 @@ def run(argv: list[str]) -> int:
         # `statusbot codes | head`: the reader went away; that is not an error.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_OK
+    except OSError as exc:  # `statusbot ask 503 > /dev/full`: the answer could not be written
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # (and not again at exit)
+        print(f"statusbot: cannot write the answer: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_FAILED
     except KeyboardInterrupt:
         return 130
 

@@ -26,6 +26,9 @@ def run(*args: str, stdin: bytes | str | None = None, env: dict[str, str] | None
                           env={**os.environ, **(env or {})}, cwd=ROOT)
 
 
+CLI = [sys.executable, "-m", "bot"]
+
+
 def no_traceback(result: subprocess.CompletedProcess[bytes]) -> None:
     assert b"Traceback" not in result.stderr and b"Traceback" not in result.stdout
 
@@ -164,3 +167,38 @@ def test_wheel_ships_the_knowledge(tmp_path: Path) -> None:
     names = set(zipfile.ZipFile(wheel).namelist())
     assert "bot/_knowledge/codes/503.toml" in names
     assert "bot/_knowledge/headers.toml" in names and "bot/_knowledge/ui.toml" in names
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+@pytest.mark.parametrize("fmt", ["text", "json"])
+def test_a_full_disk_is_one_line_and_exit_1(fmt: str) -> None:
+    with open("/dev/full", "w") as full:
+        done = subprocess.run([*CLI, "ask", "--format", fmt, "503"], stdout=full, stderr=subprocess.PIPE, text=True,
+                              timeout=60, cwd=ROOT)
+    assert done.returncode == 1
+    assert done.stderr.strip() == "statusbot: cannot write the answer: No space left on device"
+
+
+def test_ctrl_c_while_loading_is_exit_130_without_a_traceback() -> None:
+    import signal
+    import time
+
+    process = subprocess.Popen([*CLI, "ask", "503"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               cwd=ROOT)
+    time.sleep(0.06)  # the interpreter is up and the program is loading its modules
+    process.send_signal(signal.SIGINT)
+    _, err = process.communicate(timeout=30)
+    assert process.returncode in (0, 130) and "Traceback" not in err  # 0: it had already answered
+
+
+@pytest.mark.parametrize(("args", "env", "message"), [
+    (["run", "--shard-count", "0"], {}, "--shard-count must be 1 or more"),
+    (["run", "--shard-count", "-1"], {}, "--shard-count must be 1 or more"),
+    (["run", "--shard-count", "2", "--shard-ids", "-1"], {}, "each 0 or more"),
+    (["run"], {"STATUSBOT_USER_COOLDOWN": "-3"}, "STATUSBOT_USER_COOLDOWN must be a number of 0 or more"),
+    (["run"], {"STATUSBOT_CHANNEL_WINDOW": "nan"}, "STATUSBOT_CHANNEL_WINDOW must be a number of 0 or more"),
+])
+def test_bad_run_settings_exit_2(args: list[str], env: dict[str, str], message: str) -> None:
+    done = subprocess.run([*CLI, *args], capture_output=True, text=True, timeout=60, cwd=ROOT,
+                          env={**os.environ, "DISCORD_TOKEN": "x", **env})
+    assert done.returncode == 2 and message in done.stderr and "Traceback" not in done.stderr
