@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import argparse
 import gc
+import io
 import logging
 import sys
 import time
+import urllib.parse
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from bot.config import ConfigError, Settings
 
@@ -66,11 +68,57 @@ def _fail(message: str, code: int) -> int:
     return code
 
 
+class RedactingStream(io.TextIOBase):
+    """stdout or stderr with the token taken out of everything written to it: exit messages, exception text and
+    tracebacks too, not only log records (a proxy's error page can echo the Authorization header back)."""
+
+    def __init__(self, inner: TextIO, secrets: list[str]) -> None:
+        super().__init__()
+        self.inner = inner
+        self.secrets = sorted(secrets, key=len, reverse=True)
+
+    def write(self, text: str) -> int:
+        for secret in self.secrets:
+            if secret in text:
+                text = text.replace(secret, "[token]")
+        return self.inner.write(text)
+
+    def flush(self) -> None:
+        self.inner.flush()
+
+    def fileno(self) -> int:
+        return self.inner.fileno()
+
+    def isatty(self) -> bool:
+        return self.inner.isatty()
+
+    @property
+    def encoding(self) -> str:  # type: ignore[override]
+        return self.inner.encoding
+
+
+def token_secrets(token: str) -> list[str]:
+    """The token and the parts of it that are secrets on their own (its signature), as text might show them."""
+    if len(token) < 8:
+        return []
+    parts = [token, *(part for part in token.split(".") if len(part) >= 20)]
+    return list(dict.fromkeys([*parts, *(urllib.parse.quote(p, safe="") for p in parts)]))
+
+
+def redact_output(token: str) -> None:
+    secrets = token_secrets(token)
+    if secrets and not isinstance(sys.stderr, RedactingStream):
+        sys.stdout = RedactingStream(sys.stdout, secrets)
+        sys.stderr = RedactingStream(sys.stderr, secrets)
+
+
 def _settings() -> Settings | int:
     try:
-        return Settings.from_env()
+        settings = Settings.from_env()
     except ConfigError as exc:
         return _fail(str(exc), EXIT_USAGE)
+    redact_output(settings.token)  # before anything can print it
+    return settings
 
 
 def _setup_logging(settings: Settings) -> None:
