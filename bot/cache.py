@@ -7,6 +7,10 @@ missing, damaged or unwritable cache is never an error: the caller rebuilds and 
 from __future__ import annotations
 
 import os
+import signal
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TypeVar
 
@@ -24,10 +28,27 @@ def cache_dir() -> Path:
     return (Path(xdg) if xdg else Path.home() / ".cache") / "statusbot"
 
 
+@contextmanager
+def _ctrl_c_waits() -> Iterator[None]:
+    """Hold Ctrl-C back until msgspec is done: a KeyboardInterrupt raised in the middle of a decode crashes the
+    interpreter (a segmentation fault, seen with msgspec 0.19 when `statusbot ask` was interrupted while it read
+    the cache). The signal is delivered, and handled as usual, the moment the block ends."""
+    if not hasattr(signal, "pthread_sigmask") or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
 def read_cached(path: Path, kind: type[T]) -> T | None:
     """The object stored at `path`, or None when there is none or it does not decode as `kind`."""
     try:
-        return msgspec.msgpack.decode(path.read_bytes(), type=kind)
+        data = path.read_bytes()
+        with _ctrl_c_waits():
+            return msgspec.msgpack.decode(data, type=kind)
     except (OSError, msgspec.DecodeError, msgspec.ValidationError):
         return None
 
@@ -37,7 +58,9 @@ def write_cached(path: Path, obj: object) -> None:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_bytes(msgspec.msgpack.encode(obj))
+        with _ctrl_c_waits():
+            data = msgspec.msgpack.encode(obj)
+        tmp.write_bytes(data)
         os.replace(tmp, path)
     except OSError:
         pass

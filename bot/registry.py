@@ -12,6 +12,7 @@ import re
 import string
 import tomllib
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
@@ -61,11 +62,29 @@ _UI_KEYS: dict[str, tuple[str, ...]] = {
 
 
 class KnowledgeError(Exception):
-    """A knowledge file is broken. str() is the one line shown to the user."""
+    """A knowledge file is broken. str() is the one line shown to the user; `errors` holds every problem found
+    in the same reading (this one first), so that `statusbot check` can name them all at once."""
 
     def __init__(self, file: str, field: str, problem: str) -> None:
         self.file, self.field, self.problem = file, field, problem
+        self.errors: list[KnowledgeError] = [self]
         super().__init__(f"{file}: {field}: {problem}" if field else f"{file}: {problem}")
+
+
+@contextmanager
+def _collecting(errors: list[KnowledgeError]) -> Iterator[None]:
+    """Run one independent check; a problem it finds is kept and the reading goes on with the next."""
+    try:
+        yield
+    except KnowledgeError as exc:
+        errors.extend(exc.errors)
+
+
+def _all_errors(errors: list[KnowledgeError]) -> None:
+    if errors:
+        first = errors[0]
+        first.errors = list(errors)
+        raise first
 
 
 def code_class(code: int) -> str | None:
@@ -345,74 +364,100 @@ def load_registry(directory: Path | None = None, *, cache: bool = True) -> Regis
 def _validate(base: Path, raw: dict[str, bytes]) -> Registry:
     if not base.is_dir():
         raise KnowledgeError(str(base), "", "knowledge directory not found")
+    errors: list[KnowledgeError] = []
 
-    headers_file = _convert(_parse_toml(raw["headers.toml"], "knowledge/headers.toml"), HeadersFile,
-                            "knowledge/headers.toml")
-    classes_file = _convert(_parse_toml(raw["classes.toml"], "knowledge/classes.toml"), ClassesFile,
-                            "knowledge/classes.toml")
-    for cls in CLASSES:
-        if cls not in classes_file.classes:
-            _raise("knowledge/classes.toml", f"classes.{cls}", "missing class")
-    for name, cls_info in classes_file.classes.items():
-        for where, text in _korean_fields(cls_info, f"classes.{name}"):
-            if not has_hangul(text):
-                _raise("knowledge/classes.toml", where, f"Korean text has no Hangul: {text[:40]!r}")
+    headers = HeadersFile(headers={})
+    with _collecting(errors):
+        headers = _convert(_parse_toml(raw["headers.toml"], "knowledge/headers.toml"), HeadersFile,
+                           "knowledge/headers.toml")
+    headers_read = not errors
+    classes_file = ClassesFile(classes={})
+    with _collecting(errors):
+        classes_file = _convert(_parse_toml(raw["classes.toml"], "knowledge/classes.toml"), ClassesFile,
+                                "knowledge/classes.toml")
+        for cls in CLASSES:
+            if cls not in classes_file.classes:
+                _raise("knowledge/classes.toml", f"classes.{cls}", "missing class")
+        for name, cls_info in classes_file.classes.items():
+            for where, text in _korean_fields(cls_info, f"classes.{name}"):
+                if not has_hangul(text):
+                    _raise("knowledge/classes.toml", where, f"Korean text has no Hangul: {text[:40]!r}")
 
-    ui = _convert(_parse_toml(raw["ui.toml"], "knowledge/ui.toml"), UiFile, "knowledge/ui.toml")
-    _check_ui(ui)
-    spelling = _spelling(raw)
-    for section in ("labels", "status", "direction", "cache", "notes", "commands", "replies"):
-        for key, text in getattr(ui, section).items():
-            if section == "commands" and not key.endswith("description"):
-                continue  # command and option names may stay in Latin letters ("http")
-            if not has_hangul(text.ko):
-                _raise("knowledge/ui.toml", f"{section}.{key}.ko", f"Korean text has no Hangul: {text.ko[:40]!r}")
-    for section, needed_keys in _UI_KEYS.items():
-        for key in needed_keys:
-            if key not in getattr(ui, section):
-                _raise("knowledge/ui.toml", f"{section}.{key}", "missing")
+    ui: UiFile | None = None
+    with _collecting(errors):
+        ui = _convert(_parse_toml(raw["ui.toml"], "knowledge/ui.toml"), UiFile, "knowledge/ui.toml")
+        _check_ui(ui)
+        for section in ("labels", "status", "direction", "cache", "notes", "commands", "replies"):
+            for key, text in getattr(ui, section).items():
+                if section == "commands" and not key.endswith("description"):
+                    continue  # command and option names may stay in Latin letters ("http")
+                if not has_hangul(text.ko):
+                    _raise("knowledge/ui.toml", f"{section}.{key}.ko",
+                           f"Korean text has no Hangul: {text.ko[:40]!r}")
+        for section, needed_keys in _UI_KEYS.items():
+            for key in needed_keys:
+                if key not in getattr(ui, section):
+                    _raise("knowledge/ui.toml", f"{section}.{key}", "missing")
+    spelling: dict[str, str] = {}
+    with _collecting(errors):
+        spelling = _spelling(raw)
 
     header_lookup: dict[str, str] = {}
-    for name, info in headers_file.headers.items():
-        for where, text in _korean_fields(info, f"headers.{name}"):
-            if not has_hangul(text):
-                _raise("knowledge/headers.toml", where, f"Korean text has no Hangul: {text[:40]!r}")
-        for key in (name, *info.aliases):
-            if key.casefold() in header_lookup:
-                _raise("knowledge/headers.toml", f"headers.{name}", f"{key!r} is claimed twice")
-            header_lookup[key.casefold()] = name
+    with _collecting(errors):
+        for name, info in headers.headers.items():
+            for where, text in _korean_fields(info, f"headers.{name}"):
+                if not has_hangul(text):
+                    _raise("knowledge/headers.toml", where, f"Korean text has no Hangul: {text[:40]!r}")
+            for key in (name, *info.aliases):
+                if key.casefold() in header_lookup:
+                    _raise("knowledge/headers.toml", f"headers.{name}", f"{key!r} is claimed twice")
+                header_lookup[key.casefold()] = name
 
     codes: dict[int, CodeFile] = {}
     files: dict[int, str] = {}
     for name in sorted(n for n in raw if n.startswith("codes/")):
         rel = f"knowledge/{name}"
-        entry = _convert(_parse_toml(raw[name], rel), CodeFile, rel)
-        _check_code(entry, rel, Path(name).stem)
-        if entry.code in codes:
-            _raise(rel, "code", f"{entry.code} is already defined in {files[entry.code]}")
-        for i, ref in enumerate(entry.headers):
-            if ref.name not in headers_file.headers:
-                _raise(rel, f"headers[{i}].name", f"unknown header {ref.name!r} (not in knowledge/headers.toml)")
-        codes[entry.code] = entry
-        files[entry.code] = rel
+        with _collecting(errors):
+            entry = _convert(_parse_toml(raw[name], rel), CodeFile, rel)
+            _check_code(entry, rel, Path(name).stem)
+            if entry.code in codes:
+                _raise(rel, "code", f"{entry.code} is already defined in {files[entry.code]}")
+            for i, ref in enumerate(entry.headers):
+                if headers_read and ref.name not in headers.headers:
+                    _raise(rel, f"headers[{i}].name", f"unknown header {ref.name!r} (not in knowledge/headers.toml)")
+            codes[entry.code] = entry
+            files[entry.code] = rel
 
-    if not codes:
+    if not any(n.startswith("codes/") for n in raw):
         raise KnowledgeError(str(base / "codes"), "", "no code files found")
 
     claimed: dict[str, tuple[int, str]] = {}
     for code, entry in codes.items():
         rel = files[code]
-        for i, related in enumerate(entry.related):
-            if related.code not in codes:
-                _raise(rel, f"related[{i}].code", f"related code {related.code} does not exist")
-        for lang, aliases in (("en", entry.aliases.en), ("ko", entry.aliases.ko)):
-            for i, alias in enumerate(aliases):
-                key = normalize_alias(alias)
-                owner = claimed.get(key)
-                if owner and owner[0] != code:
-                    _raise(rel, f"aliases.{lang}[{i}]",
-                           f"alias {alias!r} is already claimed by {owner[0]} ({owner[1]})")
-                claimed[key] = (code, files[code])
+        with _collecting(errors):
+            for i, related in enumerate(entry.related):
+                if related.code not in codes and f"codes/{related.code:03d}.toml" not in raw:
+                    _raise(rel, f"related[{i}].code", f"related code {related.code} does not exist")
+            for lang, aliases in (("en", entry.aliases.en), ("ko", entry.aliases.ko)):
+                for i, alias in enumerate(aliases):
+                    key = normalize_alias(alias)
+                    owner = claimed.get(key)
+                    if owner and owner[0] != code:
+                        _raise(rel, f"aliases.{lang}[{i}]",
+                               f"alias {alias!r} is already claimed by {owner[0]} ({owner[1]})")
+                    claimed[key] = (code, files[code])
+
+    constants: dict[str, ConstantsFile] = {}
+    signatures: dict[str, SignaturesFile] = {}
+    korean_words: tuple[str, ...] = ()
+    with _collecting(errors):
+        korean_words = _korean_words(raw)
+    constants = _constants(raw, errors)
+    if ui is not None:
+        signatures = _signatures(raw, codes, ui, errors)
+    _all_errors(errors)
+    assert ui is not None  # (a broken ui.toml is in errors)
+    headers_file = headers
 
     return Registry(
         codes=MappingProxyType(dict(sorted(codes.items()))),
@@ -422,15 +467,23 @@ def _validate(base: Path, raw: dict[str, bytes]) -> Registry:
         source=base,
         header_lookup=MappingProxyType(header_lookup),
         spelling=MappingProxyType(spelling),
-        constants=MappingProxyType(_constants(raw)),
-        signatures=MappingProxyType(_signatures(raw, codes, ui)),
-        korean_words=_korean_words(raw),
+        constants=MappingProxyType(constants),
+        signatures=MappingProxyType(signatures),
+        korean_words=korean_words,
     )
 
 
-def _constants(raw: dict[str, bytes]) -> dict[str, ConstantsFile]:
+def _constants(raw: dict[str, bytes], errors: list[KnowledgeError]) -> dict[str, ConstantsFile]:
     tables: dict[str, ConstantsFile] = {}
     for name in sorted(n for n in raw if n.startswith("constants/")):
+        with _collecting(errors):
+            tables.update(_constants_file(raw, name))
+    return tables
+
+
+def _constants_file(raw: dict[str, bytes], name: str) -> dict[str, ConstantsFile]:
+    tables: dict[str, ConstantsFile] = {}
+    if name:
         rel = f"knowledge/{name}"
         table = _convert(_parse_toml(raw[name], rel), ConstantsFile, rel)
         for where, value in (("ecosystem", table.ecosystem), ("language", table.language),
@@ -461,7 +514,17 @@ def _constants(raw: dict[str, bytes]) -> dict[str, ConstantsFile]:
     return tables
 
 
-def _signatures(raw: dict[str, bytes], known: dict[int, CodeFile], ui: UiFile) -> dict[str, SignaturesFile]:
+def _signatures(raw: dict[str, bytes], known: dict[int, CodeFile], ui: UiFile,
+                errors: list[KnowledgeError] | None = None) -> dict[str, SignaturesFile]:
+    errors = [] if errors is None else errors
+    files: dict[str, SignaturesFile] = {}
+    with _collecting(errors):
+        files = _signatures_checked(raw, known, ui, errors)
+    return files
+
+
+def _signatures_checked(raw: dict[str, bytes], known: dict[int, CodeFile], ui: UiFile,
+                        errors: list[KnowledgeError]) -> dict[str, SignaturesFile]:
     files: dict[str, SignaturesFile] = {}
     owner: dict[str, tuple[int, str]] = {}  # casefolded text -> (code, file): one text, one meaning
     for entry in known.values():  # the code files' own signatures count too
@@ -473,36 +536,38 @@ def _signatures(raw: dict[str, bytes], known: dict[int, CodeFile], ui: UiFile) -
             if place not in ui.places:
                 _raise("knowledge/ui.toml", f"places.{place}", "missing")
     for name in sorted(n for n in raw if n.startswith("signatures/")):
-        rel = f"knowledge/{name}"
-        table = _convert(_parse_toml(raw[name], rel), SignaturesFile, rel)
-        for where, value in (("software", table.software), ("source", table.source)):
-            if not value.strip():
-                _raise(rel, where, "empty text")
-        if not table.signatures:
-            _raise(rel, "signatures", "no signatures")
-        for i, sig in enumerate(table.signatures):
-            at = f"signatures[{i}]"
-            text = sig.text.strip()
-            if len(text) < 8 or len(text.split()) < 2:
-                _raise(rel, f"{at}.text", f"{sig.text!r} is too short to identify a message (8 characters, "
-                                           "two words at least)")
-            if any(ord(ch) < 32 for ch in sig.text):
-                _raise(rel, f"{at}.text", "control characters in a signature")
-            if sig.code not in known:
-                _raise(rel, f"{at}.code", f"{sig.code} has no file in knowledge/codes/")
-            if sig.shown is not None and sig.shown not in known:
-                _raise(rel, f"{at}.shown", f"{sig.shown} has no file in knowledge/codes/")
-            if sig.shown == sig.code:
-                _raise(rel, f"{at}.shown", "shown is only for a status that differs from code")
-            if sig.where not in SIGNATURE_PLACES:
-                _raise(rel, f"{at}.where", f"Expected one of {', '.join(SIGNATURE_PLACES)}, got {sig.where!r}")
-            if sig.note is not None and not has_hangul(sig.note.ko):
-                _raise(rel, f"{at}.note.ko", f"Korean text has no Hangul: {sig.note.ko[:40]!r}")
-            key = " ".join(text.casefold().split())
-            if key in owner and owner[key][0] != sig.code:
-                _raise(rel, f"{at}.text", f"also in {owner[key][1]} as {owner[key][0]}: one text, one code")
-            owner.setdefault(key, (sig.code, rel))
-        files[Path(name).stem] = table
+        with _collecting(errors):
+            rel = f"knowledge/{name}"
+            table = _convert(_parse_toml(raw[name], rel), SignaturesFile, rel)
+            for where, value in (("software", table.software), ("source", table.source)):
+                if not value.strip():
+                    _raise(rel, where, "empty text")
+            if not table.signatures:
+                _raise(rel, "signatures", "no signatures")
+            for i, sig in enumerate(table.signatures):
+                at = f"signatures[{i}]"
+                text = sig.text.strip()
+                if len(text) < 8 or len(text.split()) < 2:
+                    _raise(rel, f"{at}.text", f"{sig.text!r} is too short to identify a message (8 characters, "
+                                               "two words at least)")
+                if any(ord(ch) < 32 for ch in sig.text):
+                    _raise(rel, f"{at}.text", "control characters in a signature")
+                # (a code file that exists but is broken is reported on its own, not once per signature)
+                if sig.code not in known and f"codes/{sig.code:03d}.toml" not in raw:
+                    _raise(rel, f"{at}.code", f"{sig.code} has no file in knowledge/codes/")
+                if sig.shown is not None and sig.shown not in known and f"codes/{sig.shown:03d}.toml" not in raw:
+                    _raise(rel, f"{at}.shown", f"{sig.shown} has no file in knowledge/codes/")
+                if sig.shown == sig.code:
+                    _raise(rel, f"{at}.shown", "shown is only for a status that differs from code")
+                if sig.where not in SIGNATURE_PLACES:
+                    _raise(rel, f"{at}.where", f"Expected one of {', '.join(SIGNATURE_PLACES)}, got {sig.where!r}")
+                if sig.note is not None and not has_hangul(sig.note.ko):
+                    _raise(rel, f"{at}.note.ko", f"Korean text has no Hangul: {sig.note.ko[:40]!r}")
+                key = " ".join(text.casefold().split())
+                if key in owner and owner[key][0] != sig.code:
+                    _raise(rel, f"{at}.text", f"also in {owner[key][1]} as {owner[key][0]}: one text, one code")
+                owner.setdefault(key, (sig.code, rel))
+            files[Path(name).stem] = table
     return files
 
 

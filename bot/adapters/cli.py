@@ -15,7 +15,15 @@ from typing import Any, TextIO
 
 from bot import __version__
 from bot.models import Lang
-from bot.registry import CLASSES, KnowledgeError, Registry, code_class, get_registry, load_registry
+from bot.registry import (
+    CLASSES,
+    KnowledgeError,
+    Registry,
+    code_class,
+    default_knowledge_dir,
+    get_registry,
+    load_registry,
+)
 from bot.resolver.text import MAX_PASTE_CHARS
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -147,7 +155,17 @@ def run(argv: list[str]) -> int:
         # `check` always validates from the files; everything else may use the validated cache.
         registry = load_registry(cache=False) if args.command == "check" else get_registry()
     except KnowledgeError as exc:
-        print(f"statusbot: knowledge error: {exc}", file=sys.stderr)
+        # Every problem found, each with its file under the knowledge folder actually read.
+        base = default_knowledge_dir()
+        shown = exc.errors if args.command == "check" else exc.errors[:1]
+        for error in shown:
+            where = error.file.removeprefix("knowledge/")
+            path = str(base / where) if where != error.file else error.file
+            detail = f"{error.field}: {error.problem}" if error.field else error.problem
+            print(f"statusbot: knowledge error: {path}: {detail}", file=sys.stderr)
+        if len(exc.errors) > len(shown):
+            print(f"statusbot: {len(exc.errors) - 1} more problems: `statusbot check` lists them all",
+                  file=sys.stderr)
         return EXIT_FAILED
     try:
         if args.command == "ask":
