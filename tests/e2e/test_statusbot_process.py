@@ -160,6 +160,17 @@ def test_autocomplete_returns_at_most_25_choices(fake: FakeDiscordThread, launch
     assert len(ask(fake, many).json["data"]["choices"]) == 25  # there are more than 25 4xx codes
 
 
+def test_autocomplete_without_a_focused_option_gets_no_choices(fake: FakeDiscordThread, launch: Launcher) -> None:
+    """An autocomplete interaction whose options have no `focused` flag: a type-8 answer with no choices (a
+    message, type 4, is what Discord rejects), and the bot goes on answering."""
+    launch()
+    payload = fake.make_slash_command("http", {"query": "50"}, _kind=4)
+    call = ask(fake, payload)
+    assert call.json["type"] == 8 and call.json["data"]["choices"] == []
+    follow = ask(fake, fake.make_autocomplete("http", {"query": "50"}, focused="query"))
+    assert follow.json["type"] == 8 and follow.json["data"]["choices"]
+
+
 def test_context_menu_on_nginx_access_log_line_explains_502(fake: FakeDiscordThread, launch: Launcher) -> None:
     """Right-click → Explain status codes on a pasted nginx access-log line: the status field (502), not
     the byte count (157)."""

@@ -399,6 +399,15 @@ def add_commands(bot: StatusBot) -> None:
     @tree.error
     async def on_app_command_error(interaction: discord.Interaction[StatusBot],
                                    error: app_commands.AppCommandError) -> None:
+        if interaction.type is discord.InteractionType.autocomplete:
+            # An autocomplete with no focused option (discord.py raises before our handler runs): Discord
+            # accepts only choices (type 8) here, never a message, so the answer is no choices.
+            log.warning("Autocomplete without a focused option: answered with no choices")
+            try:
+                await interaction.response.autocomplete([])
+            except discord.HTTPException as exc:
+                log.warning("Could not answer an autocomplete: %s", exc)
+            return
         lang = reply_lang(interaction)
         if isinstance(error, app_commands.MissingPermissions):
             key = "need_manage_server"
