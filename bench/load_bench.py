@@ -52,6 +52,12 @@ MIX: dict[str, list[str]] = {
     "log": ['"GET /api HTTP/1.1" 502 157 "-" "curl/8.0"', "HTTP/1.1 502 Bad Gateway",
             "AxiosError: Request failed with status code 401", "status=504 path=/api/orders",
             "upstream timed out (110: Connection timed out) while reading response header from upstream"],
+    # situations described without a number: these load the Korean analyser and the description ranker
+    "scenario": ["업로드하다가 용량 초과라고 뜨면서 끊겨요", "롤링 배포 중에 LB에서 bad gateway 간간이 나요",
+                 "이미 있는 아이디로 가입 요청 오면 몇 번 줘야 돼?", "로그인은 됐는데 관리자 페이지만 막혀요",
+                 "what code when someone signs up with an email that's taken",
+                 "requests die at exactly 60 s with a gateway error",
+                 "deployment scaled to zero, what does ingress return"],
     "class": ["5xx", "4xx errors", "2xx 상태 코드", "3xx", "1xx"],
     "header": ["Retry-After", "WWW-Authenticate", "Location", "Cache-Control"],
     "compare": ["401 vs 403", "502와 504 차이", "301 vs 308", "500 vs 503"],
@@ -59,8 +65,8 @@ MIX: dict[str, list[str]] = {
                      "teap", "timeout"],
 }
 # share of each kind in the run (sums to 1)
-WEIGHTS = {"code": 0.22, "name": 0.14, "korean": 0.12, "log": 0.12, "class": 0.06, "header": 0.06,
-           "compare": 0.08, "autocomplete": 0.20}
+WEIGHTS = {"code": 0.20, "name": 0.12, "korean": 0.10, "scenario": 0.08, "log": 0.12, "class": 0.06,
+           "header": 0.06, "compare": 0.08, "autocomplete": 0.18}
 
 
 @dataclass

@@ -6,12 +6,13 @@ Exit codes: 0 fine, 1 the knowledge or the bot failed, 2 bad usage or empty quer
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 from collections import Counter
 from collections.abc import Callable, Iterable
 from typing import Any, TextIO
+
+import msgspec
 
 from bot import __version__
 from bot.models import Lang
@@ -68,7 +69,9 @@ def _utf8(stream: TextIO) -> None:
 
 
 def _dump(data: Any) -> str:
-    return json.dumps(data, ensure_ascii=False)
+    # msgspec writes the same JSON as json.dumps(ensure_ascii=False), in a fraction of the time: a batch of
+    # answers (`ask --format jsonl`) spends most of its time here otherwise.
+    return msgspec.json.encode(data).decode()
 
 
 def _answer_json(query: str, lang: str, registry: Registry) -> dict[str, Any]:

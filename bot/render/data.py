@@ -57,6 +57,21 @@ def entry_data(entry: CodeFile, registry: Registry | None = None) -> dict[str, A
     }
 
 
+_ENTRIES: dict[tuple[int, int], dict[str, Any]] = {}
+
+
+def _entry_shared(code: int, registry: Registry) -> dict[str, Any]:
+    """entry_data for a code, made once per registry: a batch of answers about 502 (`ask --format jsonl`) builds
+    the same entry again and again otherwise. The dict is shared: read it, never change it."""
+    key = (id(registry), code)
+    found = _ENTRIES.get(key)
+    if found is None:
+        if len(_ENTRIES) > 4096:
+            _ENTRIES.clear()
+        found = _ENTRIES[key] = entry_data(registry.codes[code], registry)
+    return found
+
+
 def answer_codes(answer: Answer, registry: Registry) -> list[int]:
     """The codes an answer covers: its own, or as a listing the codes that use a header or form a class."""
     if answer.kind == "header" and answer.header:
@@ -152,7 +167,7 @@ def answer_data(answer: Answer, registry: Registry) -> dict[str, Any]:
         "lang": answer.lang,
         "confidence": answer.confidence,
         "suggestions": list(answer.suggestions),
-        "entries": [entry_data(registry.codes[c], registry) for c in codes if answer.kind in ("code", "compare")],
+        "entries": [_entry_shared(c, registry) for c in codes if answer.kind in ("code", "compare")],
     }
     if answer.note:
         data["note"] = note_text(answer, registry)

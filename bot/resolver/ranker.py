@@ -23,6 +23,7 @@ from __future__ import annotations
 import hashlib
 import heapq
 import math
+import operator
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable
@@ -200,8 +201,9 @@ class Ranker:
     codes: list[int]
     idf: dict[str, float]
     unknown_idf: float
-    gains: dict[str, list[tuple[int, float]]]  # term -> [(code, BM25F gain)]
-    snippet_postings: dict[int, dict[str, list[int]]]  # code -> term -> its snippets with the term
+    # (tuples, not lists, so that a ranker read back from the cache holds no spare room: a few MB in the bot)
+    gains: dict[str, tuple[tuple[int, float], ...]]  # term -> ((code, BM25F gain), ...)
+    snippet_postings: dict[int, dict[str, tuple[int, ...]]]  # code -> term -> its snippets with the term
     snippet_code: list[int]
     snippet_inverse_norm: list[float]  # 1 / the idf norm of each snippet
     vendor_slots: set[int]
@@ -219,7 +221,7 @@ class Ranker:
         b = [model.field_b.get(name, 0.75) for name in FIELDS]
         norms = [[1 - b[f] + b[f] * row[f] / averages[f] for f in range(len(FIELDS))] for row in counts.lengths]
         k1 = model.k1
-        gains: dict[str, list[tuple[int, float]]] = {}
+        gains: dict[str, tuple[tuple[int, float], ...]] = {}
         for term, rows in counts.counts.items():
             out = []
             for slot, tf in rows:
@@ -227,8 +229,8 @@ class Ranker:
                 if weighted > 0:
                     out.append((counts.codes[slot], idf[term] * weighted / (k1 + weighted)))
             if out:
-                gains[term] = out
-        postings: dict[int, dict[str, list[int]]] = defaultdict(dict)
+                gains[term] = tuple(out)
+        postings: dict[int, dict[str, list[int]]] = defaultdict(dict)  # (made tuples below)
         norm: list[float] = []
         for i, found in enumerate(counts.snippet_terms):
             by_term = postings[counts.snippet_code[i]]
@@ -237,9 +239,12 @@ class Ranker:
             norm.append(1.0 / (math.sqrt(sum(idf.get(t, 0.0) ** 2 for t in found)) or 1.0))
         slot_of = {code: slot for slot, code in enumerate(counts.codes)}
         return cls(codes=list(counts.codes), idf=idf, unknown_idf=math.log(1 + (n + 0.5) / 0.5), gains=gains,
-                   snippet_postings=dict(postings), snippet_code=list(counts.snippet_code), snippet_inverse_norm=norm,
+                   snippet_postings={code: {t: tuple(ids) for t, ids in by_term.items()}
+                                     for code, by_term in postings.items()},
+                   snippet_code=list(counts.snippet_code), snippet_inverse_norm=norm,
                    vendor_slots={slot_of[c] for c in counts.vendor_codes if c in slot_of}, slot_of=slot_of,
-                   model=model, weight_row=[model.weights.get(f, 0.0) for f in FEATURES],
+                   model=model,
+                   weight_row=[model.weights.get(f, 0.0) for f in FEATURES],
                    accept_row=[model.accept_weights.get(f, 0.0) for f in ACCEPT_FEATURES])
 
     # ----- per question -----------------------------------------------------------------------------------
@@ -280,7 +285,7 @@ class Ranker:
                 for i in postings.get(term, ()):
                     dots[i] = dots.get(i, 0.0) + weight * weight
             if dots:
-                best3 = heapq.nlargest(3, (dot * inverse[i] for i, dot in dots.items()))
+                best3 = sorted([dot * inverse[i] for i, dot in dots.items()], reverse=True)[:3]
                 snippet[code] = best3[0] / query_norm
                 support[code] = sum(best3) / 3 / query_norm
         return Views(by_code, snippet, {code: value / mass for code, value in cover.items()}, unknown, mass, support)
@@ -327,7 +332,7 @@ class Ranker:
 
 def rank(rows: list[tuple[int, list[float]]], weights: list[float]) -> list[tuple[int, float]]:
     """A softmax over the candidates' utilities (weights · features), best first."""
-    utilities = [(code, sum(w * x for w, x in zip(weights, row, strict=True))) for code, row in rows]
+    utilities = [(code, sum(map(operator.mul, weights, row))) for code, row in rows]
     top = max(u for _, u in utilities)
     exps = [(code, math.exp(u - top)) for code, u in utilities]
     total = sum(e for _, e in exps)
@@ -347,7 +352,7 @@ def accept_row(rows: list[tuple[int, list[float]]], query_row: list[float], rank
 
 def accept_probability(rows: list[tuple[int, list[float]]], query_row: list[float],
                        ranked: list[tuple[int, float]], weights: list[float]) -> float:
-    x = sum(w * f for w, f in zip(weights, accept_row(rows, query_row, ranked), strict=True))
+    x = sum(map(operator.mul, weights, accept_row(rows, query_row, ranked)))
     return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, x))))
 
 

@@ -203,7 +203,9 @@ class Resolver:
         self._ranker: Ranker | None = None
         self.last_rows: tuple[list[tuple[int, list[float]]], list[float]] | None = None
         self._terms = lru_cache(maxsize=4096)(self._terms_uncached)
-        self._views = lru_cache(maxsize=1024)(self._views_uncached)
+        # (small: a question is viewed once, a repeated one is answered from the answer cache, and each view
+        # holds three dicts over the codes)
+        self._views = lru_cache(maxsize=32)(self._views_uncached)
 
     @property
     def ranker(self) -> Ranker:
