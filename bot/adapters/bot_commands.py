@@ -63,6 +63,16 @@ def _shard_ids(value: str) -> list[int]:
     return ids
 
 
+def _intents_refused(settings: Settings) -> str:
+    """Close 4014: a privileged intent the bot asked for is not enabled for it. Only the message content intent is
+    privileged among ours, and only when STATUSBOT_MESSAGE_CONTENT asks for it."""
+    if settings.message_content:
+        return ("Discord refused the message content intent (close 4014): enable it for the bot in the Developer "
+                "Portal (Bot → Privileged Gateway Intents), or unset STATUSBOT_MESSAGE_CONTENT")
+    return ("Discord refused a privileged intent (close 4014) although statusbot asked for none: check the "
+            "application's intents in the Developer Portal")
+
+
 def _fail(message: str, code: int) -> int:
     print(f"statusbot: {message}", file=sys.stderr)
     return code
@@ -240,11 +250,17 @@ async def _run(settings: Settings, core: tuple[Any, Any], shard_count: int | Non
         await asyncio.wait({runner, waiter}, return_when=asyncio.FIRST_COMPLETED)
         if runner.done():
             failure = runner.exception()
+            close_code = getattr(failure, "code", None) if isinstance(failure, discord.ConnectionClosed) else None
             if isinstance(failure, discord.LoginFailure):
                 exit_code = _fail("Discord rejected the token (401 Unauthorized): check DISCORD_TOKEN", EXIT_FAILED)
-            elif isinstance(failure, discord.PrivilegedIntentsRequired):
-                exit_code = _fail("Discord refused the message content intent: enable it for the bot in the "
-                                  "Developer Portal, or unset STATUSBOT_MESSAGE_CONTENT", EXIT_FAILED)
+            elif close_code == 4004:  # the gateway's "authentication failed", after the REST login worked
+                exit_code = _fail("Discord rejected the token: check DISCORD_TOKEN (gateway close 4004)", EXIT_FAILED)
+            elif isinstance(failure, discord.PrivilegedIntentsRequired) or close_code == 4014:
+                exit_code = _fail(_intents_refused(settings), EXIT_FAILED)
+            elif close_code == 4013:
+                exit_code = _fail("Discord refused the gateway intents as invalid (close 4013): this statusbot "
+                                  "build asks for intents Discord does not know; update discord.py or statusbot",
+                                  EXIT_FAILED)
             elif failure is not None:
                 exit_code = _fail(f"the bot stopped: {type(failure).__name__}: {failure}", EXIT_FAILED)
     finally:

@@ -560,6 +560,27 @@ def test_rejected_token_exits_1_with_one_line(fake: FakeDiscordThread, launch: L
     assert not fake.gateway_log.filter(lambda f: f.direction == "in" and f.op == 2)
 
 
+@pytest.mark.parametrize(("code", "env", "message"), [
+    (4004, {}, "statusbot: Discord rejected the token: check DISCORD_TOKEN (gateway close 4004)"),
+    (4014, {}, "statusbot: Discord refused a privileged intent (close 4014) although statusbot asked for none: "
+               "check the application's intents in the Developer Portal"),
+    (4014, {"STATUSBOT_MESSAGE_CONTENT": "1"}, "statusbot: Discord refused the message content intent (close 4014): "
+     "enable it for the bot in the Developer Portal (Bot → Privileged Gateway Intents), or unset "
+     "STATUSBOT_MESSAGE_CONTENT"),
+    (4013, {}, "statusbot: Discord refused the gateway intents as invalid (close 4013): this statusbot build asks for "
+               "intents Discord does not know; update discord.py or statusbot"),
+])
+def test_fatal_gateway_close_codes_name_their_cause(fake: FakeDiscordThread, launch: Launcher, code: int,
+                                                   env: dict[str, str], message: str) -> None:
+    """The gateway closes with a code Discord does not let a client resume from: exit 1 with one line that says
+    what to fix (4014 names the variable only when it was set), no traceback."""
+    proc = launch(name=f"close{code}", **env)
+    fake.drop_connection(code=code)
+    assert proc.wait_exit(20) == 1
+    assert message in proc.plain_lines(), proc.stderr[-2000:]
+    assert "Traceback" not in proc.stderr
+
+
 # ---- health ----------------------------------------------------------------------------------
 
 
