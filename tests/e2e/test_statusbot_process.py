@@ -327,6 +327,26 @@ def test_dropped_gateway_connection_is_resumed(fake: FakeDiscordThread, launch: 
     assert not fake.gateway_log.filter(lambda f: f.direction == "in" and f.op == 2, mark)  # no re-IDENTIFY
 
 
+@pytest.mark.parametrize("frame", [
+    "this is not json", '{"op": 0, "t": "X", "d": "\\uZZZZ"}', "[1,2,3]", "null",
+    b"\x78\x9c not zlib at all\x00\x00\xff\xff", "x" * (9 * 1024 * 1024),  # (the zlib-stream frame suffix ends it)
+], ids=["not-json", "bad-escape", "array", "null", "bad-zlib", "9MiB"])
+def test_a_malformed_gateway_frame_is_dropped_and_the_shard_resumes(fake: FakeDiscordThread, launch: Launcher,
+                                                                     frame: str | bytes) -> None:
+    """One broken frame from the gateway: logged, dropped, the shard RESUMEs its session, and the bot keeps
+    answering (discord.py alone ends the process with exit 1)."""
+    proc = launch()
+    session = fake.live_sessions()[0]
+    mark = fake.gateway_log.mark()
+    fake.send_raw(frame)
+    resume = fake.wait_for_op(6, timeout=ANSWER_TIMEOUT, since=mark)
+    assert resume.d["session_id"] == session.session_id
+    after = ask(fake, fake.make_slash_command("http", {"query": "429"}))
+    assert after.json["data"]["embeds"][0]["title"].startswith("429")
+    assert proc.proc is not None and proc.proc.poll() is None
+    assert "Dropped a" in proc.stderr and "Traceback" not in proc.stderr
+
+
 @pytest.mark.slow
 def test_invalid_session_reidentifies_and_keeps_answering(fake: FakeDiscordThread, launch: Launcher) -> None:
     """A non-resumable INVALID_SESSION: the bot IDENTIFYs again (after discord.py's 5 s pause) on a new

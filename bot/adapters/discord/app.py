@@ -13,6 +13,7 @@ import json
 import logging
 import os
 import time
+import zlib
 from typing import Any
 
 import discord
@@ -86,6 +87,7 @@ class StatusBot(commands.AutoShardedBot):
     # ----- start-up -----
 
     async def setup_hook(self) -> None:
+        guard_gateway_frames()
         await self.store.open()
         self.add_dynamic_items(LanguageToggle, RelatedSelect)
         await self.tree.set_translator(KnowledgeTranslator(self.registry.ui))
@@ -242,6 +244,48 @@ class StatusBot(commands.AutoShardedBot):
 
     async def on_error(self, event_method: str, /, *args: Any, **kwargs: Any) -> None:
         log.exception("Unhandled error in %s", event_method)
+
+
+# One gateway frame, decompressed, is refused above this size: twice aiohttp's own default limit for one websocket
+# message (4 MiB), which discord.py turns off. A bigger frame is a broken or hostile gateway, not a guild.
+MAX_GATEWAY_FRAME = 8 * 1024 * 1024
+_FRAME_ERRORS = (ValueError, TypeError, AttributeError, KeyError, IndexError, zlib.error)
+
+
+def guard_gateway_frames() -> None:
+    """A malformed gateway frame (not JSON, an invalid escape, `[1,2,3]`, `null`, broken zlib data, HELLO with
+    `d: null`) or an oversized one ends a shard in discord.py. Drop it, log one line, and reconnect the shard
+    (RESUME, with a fresh decompressor) instead. Installed once per process."""
+    from discord.gateway import DiscordWebSocket, ReconnectWebSocket
+
+    original = DiscordWebSocket.received_message
+    if getattr(original, "_statusbot_guarded", False):
+        return
+
+    async def received_message(self: Any, msg: Any, /) -> None:
+        if isinstance(msg, (bytes, str)) and len(msg) > MAX_GATEWAY_FRAME:
+            log.warning("Dropped a gateway frame of %d bytes (over %d): reconnecting shard %s", len(msg),
+                        MAX_GATEWAY_FRAME, self.shard_id)
+            await _close_quietly(self)
+            raise ReconnectWebSocket(self.shard_id)
+        try:
+            await original(self, msg)
+        except _FRAME_ERRORS as exc:
+            log.warning("Dropped a malformed gateway frame (%s): reconnecting shard %s", type(exc).__name__,
+                        self.shard_id)
+            await _close_quietly(self)
+            raise ReconnectWebSocket(self.shard_id) from None
+
+    received_message._statusbot_guarded = True  # type: ignore[attr-defined]
+    DiscordWebSocket.received_message = received_message  # type: ignore[method-assign]
+
+
+async def _close_quietly(ws: Any) -> None:
+    """Close a shard's websocket with 4000 (as discord.py does on RECONNECT): the session stays resumable."""
+    try:
+        await ws.close(code=4000)
+    except Exception as exc:  # a socket already gone is what a reconnect is for
+        log.debug("Closing a shard's websocket: %r", exc)
 
 
 def _guarded_parser(event: str, parse: Any) -> Any:
