@@ -491,6 +491,22 @@ def test_sigterm_exits_0_within_10_s_with_an_intact_database(fake: FakeDiscordTh
     assert guild_lang(db, guild.id) == "ko"
 
 
+@pytest.mark.parametrize("forged", ["-1", " 32 ", "\u0663\u0662", str(2**64 + 32), "32.0", ""])
+def test_a_forged_permissions_string_grants_nothing(fake: FakeDiscordThread, launch: Launcher, tmp_path: Path,
+                                                    forged: str) -> None:
+    """Permission fields that `int()` accepts but Discord never sends ("-1", padded, Arabic-Indic digits, past 64
+    bits): the Manage Server check refuses, the setting is not written, and the bot answers on."""
+    db = tmp_path / "forged.sqlite3"
+    guild = fake.guilds[0]
+    launch(db=db)
+    payload = fake.make_slash_command("http-config", {"value": "ko"}, subcommand="language", guild_id=guild.id)
+    payload["member"]["permissions"] = forged
+    refused = ask(fake, payload)
+    assert "Manage Server" in refused.json["data"]["content"]
+    assert guild_lang(db, guild.id) != "ko"
+    assert ask(fake, fake.make_slash_command("http", {"query": "404"})).json["type"] == 4
+
+
 def test_kill_9_then_restart_keeps_server_settings(fake: FakeDiscordThread, launch: Launcher,
                                                    tmp_path: Path) -> None:
     """/http-config language ko by a Manage Server member (a member without it is refused), kill -9,

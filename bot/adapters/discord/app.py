@@ -12,6 +12,7 @@ import hashlib
 import json
 import logging
 import os
+import re
 import time
 import zlib
 from typing import Any
@@ -83,6 +84,8 @@ class StatusBot(commands.AutoShardedBot):
         parsers = self._connection.parsers  # the dict each gateway websocket looks parsers up in
         for event, parse in list(parsers.items()):
             parsers[event] = _guarded_parser(event, parse)
+        interaction = parsers["INTERACTION_CREATE"]
+        parsers["INTERACTION_CREATE"] = lambda data: interaction(strict_permissions(data))
 
     # ----- start-up -----
 
@@ -286,6 +289,31 @@ async def _close_quietly(ws: Any) -> None:
         await ws.close(code=4000)
     except Exception as exc:  # a socket already gone is what a reconnect is for
         log.debug("Closing a shard's websocket: %r", exc)
+
+
+_PERMISSIONS = re.compile(r"[0-9]{1,20}")
+
+
+def _permission_bits(value: Any) -> str:
+    """A permissions field as Discord sends it: a non-negative decimal string in ASCII that fits in 64 bits.
+    Anything else ("-1", " 32 ", Arabic-Indic digits, 2**64 + 32), which `int()` would take, grants nothing."""
+    if isinstance(value, str) and _PERMISSIONS.fullmatch(value) and int(value) < 2**64:
+        return value
+    log.warning("Refused a malformed permissions value %r in an interaction: treated as no permissions",
+                str(value)[:40])
+    return "0"
+
+
+def strict_permissions(data: Any) -> Any:
+    """The interaction payload with its permission fields checked (see _permission_bits)."""
+    if not isinstance(data, dict):
+        return data
+    member = data.get("member")
+    if isinstance(member, dict) and "permissions" in member:
+        member["permissions"] = _permission_bits(member["permissions"])
+    if "app_permissions" in data:
+        data["app_permissions"] = _permission_bits(data["app_permissions"])
+    return data
 
 
 def _guarded_parser(event: str, parse: Any) -> Any:
