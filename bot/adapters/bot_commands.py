@@ -257,6 +257,9 @@ async def _run(settings: Settings, core: tuple[Any, Any], shard_count: int | Non
                 exit_code = _fail("Discord rejected the token: check DISCORD_TOKEN (gateway close 4004)", EXIT_FAILED)
             elif isinstance(failure, discord.PrivilegedIntentsRequired) or close_code == 4014:
                 exit_code = _fail(_intents_refused(settings), EXIT_FAILED)
+            elif isinstance(failure, discord.RateLimited):
+                exit_code = _fail(f"Discord rate-limits this bot for {failure.retry_after:.0f} s (429 while "
+                                  "logging in): start it again after that", EXIT_FAILED)
             elif close_code == 4013:
                 exit_code = _fail("Discord refused the gateway intents as invalid (close 4013): this statusbot "
                                   "build asks for intents Discord does not know; update discord.py or statusbot",

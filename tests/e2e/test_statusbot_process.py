@@ -390,19 +390,6 @@ def test_malformed_gateway_events_are_logged_and_dropped(fake: FakeDiscordThread
     assert proc.running
 
 
-def test_non_json_gateway_frame_stops_the_bot_cleanly(fake: FakeDiscordThread, launch: Launcher) -> None:
-    """KNOWN LIMITATION (discord.py 2.7.1): a frame that is not JSON at all raises inside discord.py's
-    gateway reader before any bot code runs, and the client terminates.  What the bot controls: it exits
-    1 with one clear line and no traceback, so the supervisor restarts it.  (Real Discord cannot send such
-    a frame through TLS + zlib; only a broken proxy could.)"""
-    proc = launch()
-    fake.send_raw("{this is not json")
-    assert proc.wait_exit(STOP_TIMEOUT) == 1
-    lines = proc.plain_lines()
-    assert len(lines) == 1 and lines[0].startswith("statusbot: the bot stopped: JSONDecodeError"), lines
-    assert "Traceback" not in proc.stderr
-
-
 # ---- REST faults -----------------------------------------------------------------------------
 
 REST_FAULTS = {
@@ -614,6 +601,38 @@ def test_fatal_gateway_close_codes_name_their_cause(fake: FakeDiscordThread, lau
     fake.drop_connection(code=code)
     assert proc.wait_exit(20) == 1
     assert message in proc.plain_lines(), proc.stderr[-2000:]
+    assert "Traceback" not in proc.stderr
+
+
+@pytest.mark.parametrize(("status", "logged"), [
+    (429, "Command sync rate-limited by Discord for 40000 s"),
+    (500, "Command sync failed (500"),
+    (400, "Command sync failed (400"),
+])
+def test_a_failing_command_sync_never_keeps_the_bot_offline(fake: FakeDiscordThread, launch: Launcher,
+                                                             status: int, logged: str) -> None:
+    """The command sync answers a daily-limit 429 (retry_after 40,000 s), a 500 or a 400: the bot goes online
+    anyway, answers /http with the commands Discord already has, and says so in one line."""
+    if status == 429:
+        fake.rate_limit_next("PUT", r"/applications/\d+/commands", retry_after=40000)
+    else:
+        fake.fail_next("PUT", r"/applications/\d+/commands", status=status, count=5)
+    started = time.monotonic()
+    proc = launch()  # waits for READY
+    assert time.monotonic() - started < 20
+    call = ask(fake, fake.make_slash_command("http", {"query": "503"}))
+    assert call.json["data"]["embeds"][0]["title"].startswith("503")
+    # (discord.py retries a 5xx five times, about 25 s, before it gives up)
+    proc.wait_for_log(re.escape(logged), timeout=45 if status >= 500 else 10)
+    assert "Traceback" not in proc.stderr
+
+
+def test_a_long_rate_limit_at_login_is_one_line_and_exit_1(fake: FakeDiscordThread, launch: Launcher) -> None:
+    """A long global 429 on GET /users/@me: the process does not hang; exit 1 with one clear line."""
+    fake.rate_limit_next("GET", r"/users/@me", retry_after=40000, is_global=True)
+    proc = launch(name="login-429", ready=False)
+    assert proc.wait_exit(30) == 1
+    assert any("Discord rate-limits this bot for 40000 s" in line for line in proc.plain_lines()), proc.stderr
     assert "Traceback" not in proc.stderr
 
 

@@ -40,6 +40,9 @@ log = logging.getLogger("statusbot")
 
 MAX_QUERY = 400  # characters of a slash-command query; the resolver caps anything longer anyway
 HEARTBEAT_SECONDS = 15.0
+MAX_RATELIMIT_WAIT = 30.0  # the longest 429 any request waits out (see StatusBot.__init__)
+SYNC_RETRY_FIRST = 60.0  # a failed command sync is tried again after this, four times longer each time,
+SYNC_RETRY_MAX = 3600.0  # up to an hour (or whatever retry_after Discord gave, if longer)
 PAYLOAD_CACHE_SIZE = 2048
 
 
@@ -64,6 +67,9 @@ class StatusBot(commands.AutoShardedBot):
             shard_count=shard_count,
             shard_ids=shard_ids,
             max_messages=None,  # the bot never needs old messages; keeps memory flat
+            # A 429 longer than this is raised instead of waited out: an answer later than Discord's 3 s is of
+            # no use, and a daily command-sync limit (retry_after ~40,000 s) must not hold anything up.
+            max_ratelimit_timeout=MAX_RATELIMIT_WAIT,
             chunk_guilds_at_startup=False,
         )
         self.settings = settings
@@ -74,6 +80,7 @@ class StatusBot(commands.AutoShardedBot):
         self.autocompleter = Autocompleter(registry, resolver)
         self.cooldowns = Cooldowns(settings.user_cooldown, settings.channel_burst, settings.channel_window)
         self._heartbeat_task: asyncio.Task[None] | None = None
+        self._sync_task: asyncio.Task[None] | None = None
         self._payload_cache: dict[tuple[Answer, bool], dict[str, Any]] = {}
         self._guard_gateway_parsers()
         add_commands(self)
@@ -99,7 +106,8 @@ class StatusBot(commands.AutoShardedBot):
                         "context menu work, but free-text answers in opted-in channels need "
                         "STATUSBOT_MESSAGE_CONTENT=1 and the intent enabled in the Developer Portal.")
         if self.auto_sync:
-            await self.sync_if_changed()
+            # Going online never waits for the sync: Discord keeps the commands it has, and the new ones follow.
+            self._sync_task = asyncio.create_task(self._sync_in_background(), name="statusbot-sync")
         self._heartbeat_task = asyncio.create_task(self._heartbeat(), name="statusbot-heartbeat")
 
     async def command_tree_hash(self) -> str:
@@ -123,6 +131,27 @@ class StatusBot(commands.AutoShardedBot):
         await self.store.set_meta(f"sync:{guild_id or 'global'}", await self.command_tree_hash())
         return len(synced)
 
+    async def _sync_in_background(self) -> None:
+        """Sync the command tree, retrying later when Discord rate-limits or fails it: one line per attempt."""
+        delay = SYNC_RETRY_FIRST
+        while not self.is_closed():
+            try:
+                await self.sync_if_changed()
+                return
+            except discord.RateLimited as exc:
+                wait = max(float(exc.retry_after), delay)
+                log.warning("Command sync rate-limited by Discord for %.0f s: answering with the commands Discord "
+                            "already has; retrying in %.0f s.", exc.retry_after, wait)
+            except discord.HTTPException as exc:
+                wait = delay
+                log.warning("Command sync failed (%s %s): answering with the commands Discord already has; "
+                            "retrying in %.0f s.", exc.status, exc.text[:200], wait)
+            except Exception as exc:  # never let the sync take the bot down
+                wait = delay
+                log.warning("Command sync failed (%r); retrying in %.0f s.", exc, wait)
+            delay = min(delay * 4, SYNC_RETRY_MAX)
+            await asyncio.sleep(wait)
+
     async def sync_if_changed(self) -> bool:
         current = await self.command_tree_hash()
         if await self.store.get_meta("sync:global") == current:
@@ -143,6 +172,10 @@ class StatusBot(commands.AutoShardedBot):
             await asyncio.sleep(HEARTBEAT_SECONDS)
 
     async def close(self) -> None:
+        if self._sync_task is not None:
+            self._sync_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await self._sync_task
         if self._heartbeat_task is not None:
             self._heartbeat_task.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):
