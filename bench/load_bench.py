@@ -9,6 +9,15 @@ classes, headers, comparisons, autocomplete) through the gateway as fast as the 
 most --window of them unanswered at any time.  Latency is from just before the fake sends the event to
 the moment the fake has handled the bot's POST .../callback.  Prints figures; asserts nothing.
 
+    .venv/bin/python bench/load_bench.py --burst 3000,6000 [--sustained 3000]
+
+Burst mode: statusbot and then bench/trivial_bot.py (a discord.py bot answering a one-line embed, on the same
+fake and event loop) each get a warm-up, a sustained run of /http questions (--sustained of them, window 8),
+and then every burst of the list sent at once (all frames queued, then one flush). The fake enforces Discord's
+rule that an interaction must be answered within 3 s of its creation (its snowflake, minted when the burst is
+built); a later answer gets 404 Unknown interaction. Printed per bot: answered in time, answered too late, never
+answered (the bot let it go), peak RSS; and the ratios to the trivial bot.
+
 Every public answer is echoed back to the bot as MESSAGE_CREATE, as Discord does, so the bot also parses
 and ignores one message per public answer (--no-echo turns that off).  The warm-up interactions are not
 counted.  The fake shares this process, so its garbage collector is frozen/relaxed here (--harness-gc
@@ -151,22 +160,36 @@ class Tracker:
         self.pending += 1
         self.idle.clear()
 
+    def reset_window(self, window: int) -> None:
+        self.slots = asyncio.Semaphore(window)
+        self.pending = 0
+        self.idle.set()
+
     def _on_callback(self, call: RestCall) -> None:  # runs on the fake's loop (this loop)
         now = time.perf_counter()
         item = self.by_path.get(call.api_path)
         if item is None:
             self.unknown.append(call.api_path)
             return
+        first = not item.ok and not item.errors
         if call.status >= 300:
             item.errors.append(call.status)
-            return
-        item.ok += 1
-        if item.ok == 1:
-            item.answered = now
+        else:
+            item.ok += 1
+            if item.ok == 1:
+                item.answered = now
+        if first:  # answered or refused, it no longer holds a place in the window
             self.pending -= 1
             self.slots.release()
             if self.pending == 0:
                 self.idle.set()
+
+
+def restamp(fake: FakeDiscord, item: Item) -> None:
+    """A new id for an interaction about to be sent: Discord mints it when the user acts, and the 3 s to answer
+    run from there (items are built in advance)."""
+    item.payload["id"] = str(fake.new_snowflake())
+    item.path = f"/interactions/{item.payload['id']}/{item.payload['token']}/callback"
 
 
 async def drive(fake: FakeDiscord, tracker: Tracker, items: list[Item], stall: float) -> float:
@@ -177,6 +200,7 @@ async def drive(fake: FakeDiscord, tracker: Tracker, items: list[Item], stall: f
             await asyncio.wait_for(tracker.slots.acquire(), stall)
         except TimeoutError:
             print(f"  ! no answer for {stall:.0f} s with a full window; sending the rest anyway", file=sys.stderr)
+        restamp(fake, item)
         tracker.track(item)
         item.sent = time.perf_counter()
         await fake.dispatch("INTERACTION_CREATE", item.payload)
@@ -186,9 +210,10 @@ async def drive(fake: FakeDiscord, tracker: Tracker, items: list[Item], stall: f
     return last - start
 
 
-async def wait_ready(proc: subprocess.Popen[bytes], err_path: Path, timeout: float) -> None:
+async def wait_ready(proc: subprocess.Popen[bytes], err_path: Path, timeout: float,
+                     marker: str = "statusbot: Ready as ") -> None:
     deadline = time.monotonic() + timeout
-    while "statusbot: Ready as " not in err_path.read_text("utf-8", errors="replace"):
+    while marker not in err_path.read_text("utf-8", errors="replace"):
         if proc.poll() is not None or time.monotonic() > deadline:
             raise RuntimeError("the bot did not become ready:\n" + err_path.read_text("utf-8", errors="replace"))
         await asyncio.sleep(0.05)
@@ -310,6 +335,153 @@ def report(args: argparse.Namespace, items: list[Item], wall: float, ready_s: fl
         print("first lost:", ", ".join(f"{i.kind}:{i.payload['data'].get('options') or i.payload['data']['name']}"
                                        for i in lost[:5]))
 
+# ----- burst mode -----------------------------------------------------------------------------------------------
+
+HTTP_KINDS = [kind for kind in WEIGHTS if kind != "autocomplete"]  # the trivial bot has /http only
+
+
+def build_http_items(fake: FakeDiscord, n: int, seed: int) -> list[Item]:
+    """/http questions of the mix (no autocomplete, no context menu), so that both bots get the same events."""
+    rng = random.Random(seed)
+    weights = [WEIGHTS[k] for k in HTTP_KINDS]
+    guilds = [g.id for g in fake.guilds]
+    items = []
+    for _ in range(n):
+        kind = rng.choices(HTTP_KINDS, weights)[0]
+        locale = "ko" if kind == "korean" or rng.random() < 0.2 else "en-US"
+        payload = fake.make_slash_command("http", {"query": rng.choice(MIX[kind])}, guild_id=rng.choice(guilds),
+                                          locale=locale)
+        items.append(Item(kind, payload, f"/interactions/{payload['id']}/{payload['token']}/callback"))
+    return items
+
+
+@dataclass
+class BurstResult:
+    size: int
+    in_time: int
+    late: int  # answered after the 3 s: work spent on an answer Discord refused
+    never: int  # no answer at all: let go by the bot (or lost)
+    doubled: int
+    p50_ms: float
+    p99_ms: float
+    rss_mb: float
+
+
+@dataclass
+class BotRun:
+    name: str
+    sustained_rate: float = float("nan")
+    sustained_p99_ms: float = float("nan")
+    bursts: list[BurstResult] = field(default_factory=list)
+    rss_ready_mb: float = 0.0
+    rss_peak_mb: float = 0.0
+    alive: bool = True
+    log_problems: int = 0
+
+
+async def burst(fake: FakeDiscord, tracker: Tracker, items: list[Item], wait: float) -> None:
+    for item in items:
+        restamp(fake, item)
+        tracker.track(item)
+    sent = time.perf_counter()
+    for item in items:
+        item.sent = sent
+    await fake.dispatch_many("INTERACTION_CREATE", [item.payload for item in items])
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(tracker.idle.wait(), wait)
+
+
+async def measure_bot(args: argparse.Namespace, fake: FakeDiscord, name: str, cmd: list[str], env: dict[str, str],
+                      marker: str, workdir: Path) -> BotRun:
+    result = BotRun(name)
+    err_path = workdir / f"{name}.stderr"
+    with err_path.open("wb") as err, (workdir / f"{name}.stdout").open("wb") as out:
+        proc = subprocess.Popen(cmd, env=env, cwd=ROOT, stdin=subprocess.DEVNULL, stdout=out, stderr=err)
+        try:
+            await wait_ready(proc, err_path, 60, marker)
+            result.rss_ready_mb = proc_status(proc.pid).get("VmRSS", 0) / 1024
+            tracker = Tracker(fake, args.window)
+            await drive(fake, tracker, build_http_items(fake, args.warmup, args.seed + 1), args.stall)
+            items = build_http_items(fake, args.sustained, args.seed)
+            wall = await drive(fake, tracker, items, args.stall)
+            answered = [i for i in items if i.ok]
+            result.sustained_rate = len(answered) / wall if wall > 0 else float("nan")
+            result.sustained_p99_ms = pct([(i.answered - i.sent) * 1000 for i in answered], 0.99)
+            for size in args.burst:
+                await asyncio.sleep(args.settle)
+                tracker.reset_window(args.window)
+                items = build_http_items(fake, size, args.seed + size)
+                await burst(fake, tracker, items, wait=fake.interaction_deadline + 5.0
+                            if fake.interaction_deadline else 10.0)
+                await asyncio.sleep(args.settle)  # late duplicates
+                lat = [(i.answered - i.sent) * 1000 for i in items if i.ok]
+                result.bursts.append(BurstResult(
+                    size, in_time=sum(1 for i in items if i.ok), late=sum(1 for i in items if not i.ok and i.errors),
+                    never=sum(1 for i in items if not i.ok and not i.errors),
+                    doubled=sum(1 for i in items if i.ok + len(i.errors) > 1),
+                    p50_ms=statistics.median(lat) if lat else float("nan"), p99_ms=pct(lat, 0.99),
+                    rss_mb=proc_status(proc.pid).get("VmHWM", 0) / 1024))
+            result.rss_peak_mb = proc_status(proc.pid).get("VmHWM", 0) / 1024
+            result.alive = proc.poll() is None
+        finally:
+            stop(proc)
+    stderr = err_path.read_text("utf-8", errors="replace")
+    result.log_problems = sum(1 for line in stderr.splitlines() if " ERROR " in line or "Traceback" in line)
+    kept = Path(tempfile.gettempdir()) / f"load_bench-{name}.stderr"
+    kept.write_text(stderr, encoding="utf-8")  # for a look after the run; the work folder is removed
+    return result
+
+
+async def run_bursts(args: argparse.Namespace) -> int:
+    load_before = Path("/proc/loadavg").read_text().split()[0] if Path("/proc/loadavg").exists() else "?"
+    runs: list[BotRun] = []
+    with tempfile.TemporaryDirectory(prefix="statusbot-burst-", ignore_cleanup_errors=True) as tmp:
+        workdir = Path(tmp)
+        for name in ("statusbot", "trivial"):
+            # a fresh fake per bot: nothing one run leaves behind (connections, logs) weighs on the other
+            async with FakeDiscord(tokens={TOKEN}, echo_messages=not args.no_echo) as fake:
+                if not args.harness_gc:
+                    gc.collect()
+                    gc.freeze()
+                    gc.set_threshold(100_000, 50, 1000)
+                env = {k: v for k, v in os.environ.items()
+                       if not k.startswith(("DISCORD_", "STATUSBOT_", "FAKEDISCORD_"))}
+                env.update(DISCORD_TOKEN=TOKEN, DISCORD_API_BASE=fake.api_base, DISCORD_GATEWAY_URL=fake.gateway_url,
+                           STATUSBOT_DB=str(workdir / "bench.sqlite3"), STATUSBOT_HEARTBEAT=str(workdir / "hb"),
+                           STATUSBOT_LOG_LEVEL="INFO", PYTHONUNBUFFERED="1")
+                if name == "statusbot":
+                    cmd, marker = [sys.executable, "-m", "bot", "run"], "statusbot: Ready as "
+                else:
+                    cmd, marker = [sys.executable, str(ROOT / "bench" / "trivial_bot.py")], "trivial: Ready as"
+                runs.append(await measure_bot(args, fake, name, cmd, env, marker, workdir))
+    ours, anchor = runs
+    print("=" * 78)
+    print(f"statusbot burst benchmark  bursts={','.join(map(str, args.burst))} sustained={args.sustained} "
+          f"window={args.window} seed={args.seed} echo={'off' if args.no_echo else 'on'}")
+    print(f"machine {os.cpu_count()} cores, load average before the run {load_before}; Discord's deadline 3 s")
+    print("-" * 78)
+    print(f"{'':<28}{'statusbot':>14}{'trivial bot':>14}{'ratio':>9}")
+    print(f"{'sustained /http, per s':<28}{ours.sustained_rate:>14.0f}{anchor.sustained_rate:>14.0f}"
+          f"{ours.sustained_rate / anchor.sustained_rate:>9.2f}")
+    print(f"{'sustained p99, ms':<28}{ours.sustained_p99_ms:>14.1f}{anchor.sustained_p99_ms:>14.1f}")
+    for mine, theirs in zip(ours.bursts, anchor.bursts, strict=True):
+        label = f"burst {mine.size}: in 3 s"
+        ratio = mine.in_time / theirs.in_time if theirs.in_time else float("nan")
+        print(f"{label:<28}{mine.in_time:>14}{theirs.in_time:>14}{ratio:>9.2f}")
+        print(f"{'  late / never answered':<28}{f'{mine.late} / {mine.never}':>14}"
+              f"{f'{theirs.late} / {theirs.never}':>14}")
+        print(f"{'  p50 / p99 of in-time, ms':<28}{f'{mine.p50_ms:.0f} / {mine.p99_ms:.0f}':>14}"
+              f"{f'{theirs.p50_ms:.0f} / {theirs.p99_ms:.0f}':>14}")
+        print(f"{'  doubled':<28}{mine.doubled:>14}{theirs.doubled:>14}")
+        print(f"{'  peak RSS so far, MB':<28}{mine.rss_mb:>14.1f}{theirs.rss_mb:>14.1f}")
+    print(f"{'RSS at ready / peak, MB':<28}{f'{ours.rss_ready_mb:.0f} / {ours.rss_peak_mb:.0f}':>14}"
+          f"{f'{anchor.rss_ready_mb:.0f} / {anchor.rss_peak_mb:.0f}':>14}")
+    print(f"{'process':<28}{'alive' if ours.alive else 'DIED':>14}{'alive' if anchor.alive else 'DIED':>14}")
+    print(f"{'error lines / tracebacks':<28}{ours.log_problems:>14}{anchor.log_problems:>14}")
+    print("=" * 78)
+    return 0
+
+
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
@@ -323,9 +495,13 @@ def main() -> int:
     parser.add_argument("--profile", metavar="FILE", help="run the bot under cProfile, write the stats to FILE")
     parser.add_argument("--harness-gc", action="store_true", help="leave this process's GC at its defaults")
     parser.add_argument("--settle", type=float, default=1.0, help="seconds to watch for duplicate answers")
+    parser.add_argument("--burst", type=lambda v: [int(x) for x in v.split(",")], default=None,
+                        metavar="N[,N…]", help="burst mode: send each of these many at once, beside the trivial bot")
+    parser.add_argument("--sustained", type=int, default=3000,
+                        help="burst mode: /http questions in the sustained run before the bursts (default 3000)")
     args = parser.parse_args()
     try:
-        return asyncio.run(run(args))
+        return asyncio.run(run_bursts(args) if args.burst else run(args))
     except RuntimeError as exc:
         print(f"load_bench: {exc}", file=sys.stderr)
         return 1

@@ -206,6 +206,38 @@ def _raise(file: str, field: str, problem: str) -> NoReturn:
     raise KnowledgeError(file, field, problem)
 
 
+CHECK_HEADER_MENTIONS = False  # (on once headers.toml holds every header the texts name: issue 11)
+# A header name as the texts write it: Title-Case or upper-case parts joined by hyphens (Retry-After, X-Cache,
+# WWW-Authenticate). Words like "server-side" have a lower-case part and are not caught.
+_HEADER_SHAPED = re.compile(r"(?<![\w./-])([A-Z][A-Za-z0-9]*(?:-[A-Z][A-Za-z0-9]*)+)(?![\w/-])")
+_HEADER_MENTION_SKIPPED = frozenset({"aliases", "scenarios", "signatures"})  # what people type, not what we say
+
+
+def _check_header_mentions(entry: CodeFile, rel: str, headers: HeadersFile) -> None:
+    """Every header a code file's text names has a table in headers.toml (or is listed as not a header)."""
+    known = {name.lower() for name in headers.headers} | {term.lower() for term in headers.not_headers}
+    for field_name in CodeFile.__struct_fields__:
+        if field_name in _HEADER_MENTION_SKIPPED:
+            continue
+        for text in _strings(getattr(entry, field_name)):
+            for name in _HEADER_SHAPED.findall(text):
+                if name.lower() not in known:
+                    _raise(rel, field_name, f"names the header {name!r}, which has no table in knowledge/headers.toml "
+                                            "(add one, or list the term under not_headers there if it is no header)")
+
+
+def _strings(value: object) -> Iterator[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, tuple | list):
+        for item in value:
+            yield from _strings(item)
+    elif isinstance(value, msgspec.Struct):
+        for name in value.__struct_fields__:
+            if name not in _HEADER_MENTION_SKIPPED:
+                yield from _strings(getattr(value, name))
+
+
 def _korean_fields(obj: Any, path: str) -> Iterator[tuple[str, str]]:
     """Yield (field path, text) for every Korean string inside a struct."""
     if isinstance(obj, Text):
@@ -425,6 +457,8 @@ def _validate(base: Path, raw: dict[str, bytes]) -> Registry:
             for i, ref in enumerate(entry.headers):
                 if headers_read and ref.name not in headers.headers:
                     _raise(rel, f"headers[{i}].name", f"unknown header {ref.name!r} (not in knowledge/headers.toml)")
+            if headers_read and CHECK_HEADER_MENTIONS:
+                _check_header_mentions(entry, rel, headers)
             codes[entry.code] = entry
             files[entry.code] = rel
 

@@ -7,6 +7,8 @@ copy, because the free-text check runs on every message.
 
 from __future__ import annotations
 
+import contextlib
+import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -28,6 +30,10 @@ MIGRATIONS: tuple[str, ...] = (
     );
     """,
 )
+
+
+class SettingsUnavailable(Exception):
+    """The settings database refused a write; nothing was changed."""
 
 
 @dataclass
@@ -102,46 +108,50 @@ class SettingsStore:
 
     # ----- writes (committed at once) -----
 
-    async def _upsert_guild(self, guild_id: int) -> GuildSettings:
-        cursor = await self.db.execute("INSERT OR IGNORE INTO guild_settings (guild_id) VALUES (?)", (guild_id,))
-        await cursor.close()
+    async def _write(self, guild_id: int, *statements: tuple[str, tuple[object, ...]]) -> int:
+        """Run the statements as one transaction (the server's row first); the rows the last one changed.
+        A database that refuses the write (locked by another process past busy_timeout, read-only, full) is
+        rolled back and raised as SettingsUnavailable: the in-memory copy changes only after a commit."""
+        changed = 0
+        try:
+            cursor = await self.db.execute("INSERT OR IGNORE INTO guild_settings (guild_id) VALUES (?)", (guild_id,))
+            await cursor.close()
+            for sql, values in statements:
+                cursor = await self.db.execute(sql, values)
+                changed = cursor.rowcount
+                await cursor.close()
+            await self.db.commit()
+        except sqlite3.OperationalError as exc:
+            with contextlib.suppress(sqlite3.Error):
+                await self.db.rollback()
+            raise SettingsUnavailable(str(exc)) from exc
+        return changed
+
+    def _cached(self, guild_id: int) -> GuildSettings:
         return self._guilds.setdefault(guild_id, GuildSettings())
 
     async def set_lang(self, guild_id: int, lang: str) -> None:
         if lang not in ("auto", "en", "ko"):
             raise ValueError(f"unknown language {lang!r}")
-        settings = await self._upsert_guild(guild_id)
-        cursor = await self.db.execute("UPDATE guild_settings SET lang = ? WHERE guild_id = ?", (lang, guild_id))
-        await cursor.close()
-        await self.db.commit()
-        settings.lang = lang
+        await self._write(guild_id, ("UPDATE guild_settings SET lang = ? WHERE guild_id = ?", (lang, guild_id)))
+        self._cached(guild_id).lang = lang
 
     async def set_pictures(self, guild_id: int, enabled: bool) -> None:
-        settings = await self._upsert_guild(guild_id)
-        cursor = await self.db.execute("UPDATE guild_settings SET pictures = ? WHERE guild_id = ?",
-                                       (int(enabled), guild_id))
-        await cursor.close()
-        await self.db.commit()
-        settings.pictures = enabled
+        await self._write(guild_id, ("UPDATE guild_settings SET pictures = ? WHERE guild_id = ?",
+                                     (int(enabled), guild_id)))
+        self._cached(guild_id).pictures = enabled
 
     async def add_channel(self, guild_id: int, channel_id: int) -> bool:
-        settings = await self._upsert_guild(guild_id)
-        cursor = await self.db.execute(
-            "INSERT OR IGNORE INTO free_text_channels (guild_id, channel_id) VALUES (?, ?)", (guild_id, channel_id))
-        await self.db.commit()
-        settings.channels.add(channel_id)
-        added = cursor.rowcount > 0
-        await cursor.close()
-        return added
+        added = await self._write(guild_id, ("INSERT OR IGNORE INTO free_text_channels (guild_id, channel_id) "
+                                             "VALUES (?, ?)", (guild_id, channel_id)))
+        self._cached(guild_id).channels.add(channel_id)
+        return added > 0
 
     async def remove_channel(self, guild_id: int, channel_id: int) -> bool:
-        cursor = await self.db.execute(
-            "DELETE FROM free_text_channels WHERE guild_id = ? AND channel_id = ?", (guild_id, channel_id))
-        await self.db.commit()
-        self.guild(guild_id).channels.discard(channel_id)
-        removed = cursor.rowcount > 0
-        await cursor.close()
-        return removed
+        removed = await self._write(guild_id, ("DELETE FROM free_text_channels WHERE guild_id = ? AND channel_id = ?",
+                                               (guild_id, channel_id)))
+        self._cached(guild_id).channels.discard(channel_id)
+        return removed > 0
 
     async def get_meta(self, key: str) -> str | None:
         async with self.db.execute("SELECT value FROM meta WHERE key = ?", (key,)) as cursor:

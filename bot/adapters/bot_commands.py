@@ -299,7 +299,7 @@ async def _sync(settings: Settings, core: tuple[Any, Any], guild_id: int | None)
     registry, resolver = core
     store = SettingsStore(settings.db_path)
     await store.open()
-    bot = StatusBot(settings, registry, resolver, store, auto_sync=False)
+    bot = StatusBot(settings, registry, resolver, store, auto_sync=False, answer_workers=0)
     try:
         await bot.login(settings.token)
         count = await bot.sync_commands(guild_id)

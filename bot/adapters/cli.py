@@ -97,9 +97,18 @@ def cmd_ask(args: argparse.Namespace, registry: Registry) -> int:
     query = " ".join(args.query)
     if args.format in ("jsonl", "discord") and not args.query:
         render = _answer_json if args.format == "jsonl" else _discord_payload
+        # Bytes straight to the binary stream: a batch would otherwise decode every answer from UTF-8 only for
+        # the text layer to encode it again. Flushed per line, so a caller driving the process line by line gets
+        # each answer as soon as it is ready.
+        out = getattr(sys.stdout, "buffer", None)
         for line in _stdin_lines():
-            sys.stdout.write(_dump(render(line, args.lang, registry)) + "\n")
-            sys.stdout.flush()
+            data = render(line, args.lang, registry)
+            if out is None:
+                sys.stdout.write(_dump(data) + "\n")
+                sys.stdout.flush()
+            else:
+                out.write(msgspec.json.encode(data) + b"\n")
+                out.flush()
         return EXIT_OK
     if not args.query and not sys.stdin.isatty():
         query = sys.stdin.read(MAX_PASTE_CHARS)

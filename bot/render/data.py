@@ -97,8 +97,13 @@ def constant_text(answer: Answer, registry: Registry) -> str:
     hit = answer.constant
     if hit is None or hit.code not in registry.codes:
         return ""
+    owners = [hit.ecosystem, *hit.also]
+    if answer.lang == "ko" or len(owners) == 1:
+        ecosystems = ", ".join(owners)
+    else:
+        ecosystems = ", ".join(owners[:-1]) + " and " + owners[-1]
     values = {"name": hit.name, "code": f"{hit.code:03d}", "phrase": registry.codes[hit.code].phrase,
-              "ecosystem": hit.ecosystem}
+              "ecosystem": ecosystems}
     text = registry.ui.text("notes", "constant" if hit.ecosystem else "constant_by_name", answer.lang, **values)
     if hit.note is not None:
         text += " " + (hit.note.ko if answer.lang == "ko" else hit.note.en)

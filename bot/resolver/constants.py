@@ -25,11 +25,12 @@ _PATH_SEP = re.compile(r"\.|::")
 _CAMEL_PART = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+", re.ASCII)
 # Namespaces written into the name itself: Go's Status…, servlet's SC_…, Symfony's HTTP_…, DRF's HTTP_429_….
 _NAME_PREFIXES = ("http", "status", "sc", "code", "statuscode", "httpstatus", "response")
+_NAME_SUFFIXES = ("exception", "error", "exc")
 # A qualifier that says "this is a status": HttpStatus, HttpStatusCode, StatusCodes, Response, http (Go)…
 _STATUS_QUALIFIER = re.compile(r"status|http|response", re.IGNORECASE)
 
 
-_Found = tuple[int, str, str, ConstantNote | None]  # code, ecosystem, language, note
+_Found = tuple[int, str, str, ConstantNote | None, tuple[str, ...]]  # code, ecosystem, language, note, also in
 
 
 @dataclass(frozen=True)
@@ -42,6 +43,7 @@ class ConstantHit:
     language: str = ""
     note: ConstantNote | None = None
     start: int = 0
+    also: tuple[str, ...] = ()  # other ecosystems with the same name for the same code (HttpStatusCode.NotFound)
 
 
 def _words_of(name: str) -> list[str]:
@@ -67,6 +69,7 @@ class ConstantReader:
         self._by_name: dict[str, list[tuple[str, int]]] = defaultdict(list)
         self._by_qualified: dict[tuple[str, str], list[tuple[str, int]]] = defaultdict(list)
         self._tables = registry.constants
+        self._qualifiers = frozenset(q for table in registry.constants.values() for q in table.qualifiers)
         for stem, table in registry.constants.items():
             for name, code in table.constants.items():
                 self._by_name[name].append((stem, code))
@@ -96,16 +99,18 @@ class ConstantReader:
             found = self._from_table(name, qualifier, shaped) or (
                 self._from_words(name, qualifier, symbol) if shaped else None)
             if found is not None:
-                code, ecosystem, language, note = found
+                code, ecosystem, language, note, also = found
                 sep = "::" if "::" in path else "."
                 written = f"{qualifier}{sep}{name}" if qualifier else (f":{name}" if symbol else name)
-                hits.append(ConstantHit(written, code, ecosystem, language, note, match.start()))
+                hits.append(ConstantHit(written, code, ecosystem, language, note, match.start(), also))
         return hits
 
     def _from_table(self, name: str, qualifier: str, shaped: bool) -> _Found | None:
         owners = self._by_qualified.get((qualifier, name)) if qualifier else None
         if not owners:
-            if not shaped:
+            # Behind a namespace some table uses, a name that table lacks is something else of that namespace
+            # (Go's http.Redirect is a function; .NET's Redirect constant is no answer to it).
+            if not shaped or qualifier in self._qualifiers:
                 return None
             owners = self._by_name.get(name)
         if not owners:
@@ -116,18 +121,33 @@ class ConstantReader:
         for _, code in owners:
             counts[code] += 1
         code = max(counts, key=lambda c: counts[c])
-        stem = next(s for s, c in owners if c == code)
-        table = self._tables[stem]
-        return code, table.ecosystem, table.language, table.notes.get(name)
+        stems = list(dict.fromkeys(s for s, c in owners if c == code))
+        table = self._tables[stems[0]]
+        also = tuple(e for e in dict.fromkeys(self._tables[s].ecosystem for s in stems[1:]) if e != table.ecosystem)
+        return code, table.ecosystem, table.language, table.notes.get(name), also
 
     def _from_words(self, name: str, qualifier: str, symbol: bool) -> _Found | None:
         words = _words_of(name)
+        found = self._from_phrase_words(words, qualifier, symbol)
+        # An exception or error class named after its status (NestJS BadGatewayException, a project's
+        # NotFoundError) reads as the phrase without its last word; InternalServerError keeps its own.
+        if found is None and len(words) > 2 and words[-1] in _NAME_SUFFIXES:
+            found = self._from_phrase_words(words[:-1], qualifier, symbol)
+        return found
+
+    def _from_phrase_words(self, words: list[str], qualifier: str, symbol: bool) -> _Found | None:
+        whole = "".join(words)  # before the namespace is cut: HttpVersionNotSupported is a phrase with "http"
+        namespaced = False
         while words and words[0] in _NAME_PREFIXES:
-            words = words[1:]
+            words, namespaced = words[1:], True
         if words and words[0].isdigit():  # HTTP_502, HTTP_201_CREATED
             number = int(words[0])
-            return (number, "", "", None) if number in self._known_codes else None
-        if not words or (len(words) < 2 and not (qualifier or symbol)):
-            return None  # one plain word ('Conflict') is read only with a namespace in front
+            return (number, "", "", None, ()) if number in self._known_codes else None
+        # One plain word ('Conflict') is read only behind a namespace: a qualifier, a symbol's colon, or a prefix
+        # written into the name (aiohttp's HTTPForbidden, Django's HttpResponseGone).
+        if not words or (len(words) < 2 and not (qualifier or symbol or namespaced)):
+            return None
         code = self._phrases.get("".join(words))
-        return (code, "", "", None) if code is not None else None
+        if code is None and namespaced:
+            code = self._phrases.get(whole)
+        return (code, "", "", None, ()) if code is not None else None

@@ -113,3 +113,12 @@ ASKS_CODE = Cue(
     korean=_spaced("코드", "상태", "몇", "번", "리턴", "응답", "반환", "줘야", "주면", "줘요", "줌", "뜨", "떠", "뜸",
                    "에러", "오류", "뭐", "무슨", "어떤", "나와", "나옴", "나요", "실패", "줄까"),
 )
+
+# Asks to confirm a belief about a constant or name: "SC_REQUEST_TOO_LONG 이거 414 맞죠?", "is HTTP_MOVED_TEMP 301
+# right?". The number is the asker's guess, so the constant's own code answers (and may correct it).
+CONFIRM = Cue(
+    words=frozenset({"right", "correct", "isnt", "same", "equal", "equals", "really"}),
+    phrases=("is it ", "is that ", "it's ", "its "),
+    korean=_spaced("맞죠", "맞나", "맞아", "맞음", "맞지", "맞습", "맞는", "아닌가", "아니죠", "아님", "같은 거",
+                   "인 거"),
+)

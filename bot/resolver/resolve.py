@@ -371,12 +371,13 @@ class Resolver:
 
     def _constant_answer(self, query: str, text: str, q: Query, known: list[int], lang: Lang) -> Answer | None:
         """`HttpStatus.BAD_GATEWAY`, `w.WriteHeader(http.StatusTeapot)`: the code a constant stands for. A status
-        number elsewhere in the question that disagrees wins ("we return HttpStatus.OK but clients see 500")."""
+        number elsewhere in the question that disagrees wins ("we return HttpStatus.OK but clients see 500"), unless
+        the question asks to confirm a guess ("SC_REQUEST_TOO_LONG 이거 414 맞죠?": the answer is 413, said plainly)."""
         found = [hit for hit in self._constants.find(text) if hit.code in self.registry.codes]
         if not found:
             return None
         codes = tuple(dict.fromkeys(hit.code for hit in found))
-        if any(n not in codes for n in known):
+        if any(n not in codes for n in known) and not cues.CONFIRM.found_in(q):
             return None
         if len(codes) >= 2 and cues.COMPARE.found_in(q):
             return Answer(query, "compare", codes[:4], lang=lang, confidence=0.95, evidence="constant")

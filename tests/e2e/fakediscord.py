@@ -145,6 +145,9 @@ def _iso_of(snowflake_id: int) -> str:
     return _iso(snowflake_id >> 22)
 
 
+INTERACTION_DEADLINE = 3.0  # seconds Discord waits for the first response to an interaction
+
+
 class _SnowflakeFactory:
     """Thread-safe, strictly increasing snowflakes based on the current time."""
 
@@ -773,8 +776,14 @@ class FakeDiscord:
         echo_messages: bool = True,
         host: str = "127.0.0.1",
         port: int = 0,
+        interaction_deadline: float | None = INTERACTION_DEADLINE,
     ) -> None:
         self.tokens: set[str] = set(tokens)
+        # Discord accepts the first response to an interaction only within 3 s of the interaction's creation (its
+        # snowflake's time); later it answers 404 Unknown interaction. None turns the check off.
+        self.interaction_deadline = interaction_deadline
+        self.expired_callbacks = 0
+        self.ack_heartbeats = True  # False: a zombied gateway that takes heartbeats and never acknowledges them
         self.bot_user = bot_user or FakeUser(snowflake(270_000_000_000, 7), "statusbot", bot=True)
         self.application_id = application_id or self.bot_user.id
         self.application_flags = application_flags
@@ -967,6 +976,21 @@ class FakeDiscord:
         targets = self._broadcast(event, dict(data), shard_id)
         await self._flush([s.conn for s in targets if s.conn is not None])
         return len(targets)
+
+    def new_snowflake(self) -> int:
+        """A fresh id from the current time, as Discord mints for a new interaction or message."""
+        return self._new_id()
+
+    async def dispatch_many(self, event: str, payloads: Sequence[Mapping[str, Any]]) -> int:
+        """Send many DISPATCH events at once, as a burst: every frame is queued first and the sockets are
+        flushed once, so the last event is not held back by the sending of the first. Returns the sessions
+        that got at least one."""
+        reached: dict[int, GatewaySession] = {}
+        for data in payloads:
+            for session in self._broadcast(event, dict(data), None):
+                reached[id(session)] = session
+        await self._flush([s.conn for s in reached.values() if s.conn is not None])
+        return len(reached)
 
     async def drop_connection(self, shard_id: int | None = None, *, code: int | None = None) -> int:
         """Cut gateway connections (all, or the given shard's).  ``code=None`` aborts the TCP
@@ -1164,7 +1188,8 @@ class FakeDiscord:
             )
         )
         if op == 1:
-            self._send_op(conn, {"op": 11, "d": None, "s": None, "t": None})
+            if self.ack_heartbeats:
+                self._send_op(conn, {"op": 11, "d": None, "s": None, "t": None})
         elif op == 2:
             self._identify(conn, d or {})
         elif op == 6:
@@ -1559,6 +1584,12 @@ class FakeDiscord:
             return _error(404, "Unknown interaction", 10062)
         if state.responded:
             return _error(400, "Interaction has already been acknowledged.", 40060)
+        if self.interaction_deadline is not None:
+            age = time.time() - (DISCORD_EPOCH_MS + (state.id >> 22)) / 1000
+            if age > self.interaction_deadline:
+                with self._lock:
+                    self.expired_callbacks += 1
+                return _error(404, "Unknown interaction", 10062)
         body = ctx.json or {}
         kind = body.get("type")
         data = body.get("data") or {}

@@ -394,9 +394,9 @@ def test_malformed_gateway_events_are_logged_and_dropped(fake: FakeDiscordThread
 
 REST_FAULTS = {
     # name: (target, status, expected statuses of the first request's attempts)
-    "callback-500-retried": ("callback", 500, [500, 200]),
-    "callback-429-retried": ("callback", 429, [429, 200]),
-    "callback-400-error-reply": ("callback", 400, [400, 200]),
+    "callback-500-retried": ("callback", 500, [500, 204]),
+    "callback-429-retried": ("callback", 429, [429, 204]),
+    "callback-400-error-reply": ("callback", 400, [400, 204]),
     "send-500-retried": ("send", 500, [500, 200]),
     "send-429-retried": ("send", 429, [429, 200]),
     "send-403-given-up": ("send", 403, [403]),

@@ -8,16 +8,23 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import hashlib
 import json
 import logging
+import math
 import os
 import re
 import time
 import zlib
-from typing import Any
+from collections.abc import Awaitable
+from typing import Any, TypeVar
 
+import aiohttp
 import discord
+import discord.gateway
+import discord.http
+import msgspec
 from discord import app_commands
 from discord.ext import commands
 
@@ -26,6 +33,7 @@ from bot.adapters.discord.translator import KnowledgeTranslator, text
 from bot.adapters.discord.views import LanguageToggle, RelatedSelect
 from bot.config import Settings
 from bot.cooldown import Cooldowns
+from bot.deadline import START_BY, Counters, InteractionClock
 from bot.language import choose_lang
 from bot.models import Lang
 from bot.pictures import picture_url
@@ -34,9 +42,10 @@ from bot.render.discord_payload import answer_payload, answer_plain_text, cut, e
 from bot.resolver.autocomplete import Autocompleter
 from bot.resolver.gate import is_status_question
 from bot.resolver.resolve import Answer, Resolver
-from bot.settings_store import SettingsStore
+from bot.settings_store import SettingsStore, SettingsUnavailable
 
 log = logging.getLogger("statusbot")
+T = TypeVar("T")
 
 MAX_QUERY = 400  # characters of a slash-command query; the resolver caps anything longer anyway
 HEARTBEAT_SECONDS = 15.0
@@ -44,6 +53,21 @@ MAX_RATELIMIT_WAIT = 30.0  # the longest 429 any request waits out (see StatusBo
 SYNC_RETRY_FIRST = 60.0  # a failed command sync is tried again after this, four times longer each time,
 SYNC_RETRY_MAX = 3600.0  # up to an hour (or whatever retry_after Discord gave, if longer)
 PAYLOAD_CACHE_SIZE = 2048
+# /http and its autocomplete are answered by this many workers from one queue, each with one request in flight.
+# Enough to hide the round trip to Discord (64 in flight at ~30 ms each is ~2,000 answers/s, more than one process
+# renders), few enough that a burst never opens thousands of connections or holds thousands of bodies at once.
+ANSWER_WORKERS = 64
+# Unanswered /http interactions waiting for a worker. At the rate one process answers (~1,000–2,000/s, see
+# bench/load_bench.py) more than this could not be answered within Discord's 3 s anyway: the rest are let go
+# (and counted) at once, so memory stays bounded.
+ANSWER_QUEUE = 6000
+COUNTERS_LOG_SECONDS = 60.0
+# A settings write takes milliseconds; one still running after this waits on a database locked by another
+# process (busy_timeout is 5 s), so the reply is deferred first: that leaves 2 of Discord's 3 s for the defer.
+DEFER_WRITE_AFTER = 1.0
+RETRY_SERVER_ERROR_AFTER = 1.0  # a 5xx on the callback is tried again after this, as discord.py does
+_EMBED_LINKS = 1 << 14
+_JSON = {"Content-Type": "application/json"}
 
 
 def intents_for(settings: Settings) -> discord.Intents:
@@ -58,7 +82,7 @@ def intents_for(settings: Settings) -> discord.Intents:
 class StatusBot(commands.AutoShardedBot):
     def __init__(self, settings: Settings, registry: Registry, resolver: Resolver, store: SettingsStore,
                  *, auto_sync: bool = True, shard_count: int | None = None,
-                 shard_ids: list[int] | None = None) -> None:
+                 shard_ids: list[int] | None = None, answer_workers: int = ANSWER_WORKERS) -> None:
         super().__init__(
             command_prefix=commands.when_mentioned,  # no prefix commands; mentions are handled in on_message
             help_command=None,
@@ -82,6 +106,19 @@ class StatusBot(commands.AutoShardedBot):
         self._heartbeat_task: asyncio.Task[None] | None = None
         self._sync_task: asyncio.Task[None] | None = None
         self._payload_cache: dict[tuple[Answer, bool], dict[str, Any]] = {}
+        self._body_cache: dict[tuple[Answer, bool, bool, bool], bytes] = {}
+        self.clock = InteractionClock()
+        self.counters = Counters()
+        self._answer_queue: asyncio.Queue[dict[str, Any]] | None = None
+        self._answer_workers: list[asyncio.Task[None]] = []
+        # 0: every interaction goes through discord.py (simcord's behaviour tests drive discord.py's objects)
+        self._answer_worker_count = answer_workers
+        self._callback_session: aiohttp.ClientSession | None = None
+        ui = registry.ui
+        # the names as registered (and so as Discord sends them back), not their translations
+        self._http_name = str(text("http.name", ui))
+        self._http_options = (str(text("http.query.name", ui)), str(text("http.lang.name", ui)),
+                              str(text("http.private.name", ui)))
         self._guard_gateway_parsers()
         add_commands(self)
 
@@ -91,8 +128,155 @@ class StatusBot(commands.AutoShardedBot):
         parsers = self._connection.parsers  # the dict each gateway websocket looks parsers up in
         for event, parse in list(parsers.items()):
             parsers[event] = _guarded_parser(event, parse)
+        message_create = parsers["MESSAGE_CREATE"]
+
+        def own_messages_dropped(data: Any) -> None:
+            # Discord echoes every public answer back as MESSAGE_CREATE; building a discord.Message (embeds and
+            # all) only for on_message to ignore it was a fifth of the work per answer under load.
+            author = data.get("author") if isinstance(data, dict) else None
+            if isinstance(author, dict) and self.user is not None and author.get("id") == str(self.user.id):
+                return
+            message_create(data)
+
+        parsers["MESSAGE_CREATE"] = own_messages_dropped
         interaction = parsers["INTERACTION_CREATE"]
-        parsers["INTERACTION_CREATE"] = lambda data: interaction(strict_permissions(data))
+        parsers["INTERACTION_CREATE"] = lambda data: self._interaction_created(strict_permissions(data), interaction)
+
+    def _interaction_created(self, data: Any, parse: Any) -> None:
+        """Every interaction passes here first. One too old to be answered in time is let go before any work;
+        /http and its autocomplete go to the answer queue as plain data (no discord.py objects, no task each:
+        a burst of thousands costs a dict each, not an Interaction, a task and a connection each); the rest
+        (buttons, selects, the context menu, /http-config) to discord.py."""
+        if not isinstance(data, dict):
+            parse(data)  # malformed: the guarded parser logs and drops it
+            return
+        try:
+            snowflake = int(data["id"])
+        except (KeyError, TypeError, ValueError):
+            parse(data)
+            return
+        if not self.clock.can_start(snowflake):
+            self.counters.too_old += 1
+            return
+        if self._answer_queue is not None and self._is_http(data):
+            try:
+                self._answer_queue.put_nowait(data)
+            except asyncio.QueueFull:
+                self.counters.queue_full += 1
+            return
+        parse(data)
+
+    def _is_http(self, data: dict[str, Any]) -> bool:
+        inner = data.get("data")
+        return (data.get("type") in (2, 4) and isinstance(inner, dict) and inner.get("name") == self._http_name
+                and inner.get("type", 1) == 1 and isinstance(data.get("token"), str))
+
+    # ----- /http and its autocomplete, answered from plain data -----
+
+    async def _answer_worker(self) -> None:
+        queue = self._answer_queue
+        assert queue is not None
+        while True:
+            data = await queue.get()
+            try:
+                if not self.clock.can_start(int(data["id"])):  # it waited too long in the queue
+                    self.counters.too_old += 1
+                    continue
+                body, lang = self._http_body(data)
+                await self._post_callback(int(data["id"]), data["token"], body, lang)
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # one bad interaction never stops a worker
+                self.counters.failed += 1
+                log.error("Could not answer interaction %s: %r", data.get("id"), exc)
+
+    def _http_body(self, data: dict[str, Any]) -> tuple[bytes, str]:
+        """The callback body for /http (type 4) or its autocomplete (type 8) from the raw interaction, and the
+        language of the answer."""
+        inner = data["data"]
+        query_name, lang_name, private_name = self._http_options
+        options = {o.get("name"): o for o in inner.get("options") or () if isinstance(o, dict)}
+        guild_id = _snowflake_or_none(data.get("guild_id"))
+        locale = data.get("locale")
+        if data.get("type") == 4:
+            focused = options.get(query_name)
+            if not (focused and focused.get("focused")):  # nothing to complete: Discord takes only choices here
+                return msgspec.json.encode({"type": 8, "data": {"choices": []}}), "en"
+            current = str(focused.get("value") or "")[:MAX_QUERY]
+            lang = self.language(None, guild_id, locale, current)
+            choices = [{"name": cut(label, 100), "value": f"{code:03d}"}
+                       for code, label in self.autocompleter.suggest(current, lang)[:25]]
+            return msgspec.json.encode({"type": 8, "data": {"choices": choices}}), lang
+        query = str((options.get(query_name) or {}).get("value") or "")[:MAX_QUERY]
+        explicit = (options.get(lang_name) or {}).get("value")
+        private = (options.get(private_name) or {}).get("value") is True
+        chosen = self.language(explicit if isinstance(explicit, str) else None, guild_id, locale, query)
+        answer = self.resolver.resolve(query, chosen)
+        permissions = data.get("app_permissions")
+        embed_links = not (guild_id is not None and isinstance(permissions, str) and permissions.isdigit()
+                           and not int(permissions) & _EMBED_LINKS)
+        pictures = self.store.guild(guild_id).pictures
+        # The query shows only in a "no answer" message and in the plain-text form: other answers to different
+        # wordings of the same question share one body.
+        key = (answer if answer.kind == "none" or not embed_links else _without_query(answer),
+               pictures, embed_links, private)
+        body = self._body_cache.get(key)
+        if body is None:
+            message = self.message_data_for(answer, guild_id, embed_links, pictures)
+            if private:
+                message = {**message, "flags": 64}
+            body = msgspec.json.encode({"type": 4, "data": message})
+            if len(self._body_cache) >= PAYLOAD_CACHE_SIZE:
+                self._body_cache.pop(next(iter(self._body_cache)))
+            self._body_cache[key] = body
+        return body, chosen
+
+    async def _post_callback(self, snowflake: int, token: str, body: bytes, lang: str) -> None:
+        """POST the first response. A 429, a server error or a lost connection is tried once more, and a body
+        Discord refuses (400) is replaced once by a short private error reply, but only while an answer can
+        still arrive in time; anything else is one log line (never the URL: it holds the interaction's token)."""
+        session = self._callback_session
+        assert session is not None
+        url = f"{discord.http.Route.BASE}/interactions/{snowflake}/{token}/callback"
+        for attempt in (1, 2):
+            status, raw = 0, b""
+            try:
+                async with session.post(url, data=body, headers=_JSON) as response:
+                    status = response.status
+                    if status < 300:
+                        return
+                    raw = await response.read()
+            except (aiohttp.ClientError, TimeoutError) as exc:
+                raw = type(exc).__name__.encode()
+            detail = _json_or_empty(raw)
+            code = detail.get("code")
+            if status == 404 and code == 10062:
+                self.counters.refused_late += 1  # too late after all: counted, not logged one by one
+                return
+            if status == 400 and code == 40060:
+                log.warning("Interaction %s was already answered", snowflake)
+                return
+            if attempt == 1:
+                wait = -1.0
+                if status == 429:
+                    wait = _retry_after(detail)
+                elif status == 0 or status >= 500:
+                    wait = RETRY_SERVER_ERROR_AFTER
+                elif status == 400:
+                    log.error("Command http failed: Discord refused the answer to interaction %s (HTTP 400 %s)",
+                              snowflake, code or "")
+                    body, wait = self._error_body(lang), 0.0
+                if wait >= 0 and self.clock.age(snowflake) + wait <= START_BY:
+                    await asyncio.sleep(wait)
+                    continue
+            self.counters.failed += 1
+            log.warning("Could not answer interaction %s: HTTP %s %s", snowflake,
+                        status or raw.decode(errors="replace"), code or "")
+            return
+
+    def _error_body(self, lang: str) -> bytes:
+        return msgspec.json.encode({"type": 4, "data": {"content": self.reply_text("error", lang), "flags": 64,
+                                                        "allowed_mentions": {"parse": []}}})
 
     # ----- start-up -----
 
@@ -109,6 +293,18 @@ class StatusBot(commands.AutoShardedBot):
             # Going online never waits for the sync: Discord keeps the commands it has, and the new ones follow.
             self._sync_task = asyncio.create_task(self._sync_in_background(), name="statusbot-sync")
         self._heartbeat_task = asyncio.create_task(self._heartbeat(), name="statusbot-heartbeat")
+        if self._answer_worker_count > 0:
+            self._start_answer_workers()
+
+    def _start_answer_workers(self) -> None:
+        self._callback_session = aiohttp.ClientSession(
+            connector=aiohttp.TCPConnector(limit=self._answer_worker_count),
+            timeout=aiohttp.ClientTimeout(total=5.0),
+            headers={"User-Agent": self.http.user_agent},
+        )
+        self._answer_queue = asyncio.Queue(ANSWER_QUEUE)
+        self._answer_workers = [asyncio.create_task(self._answer_worker(), name=f"statusbot-answer-{i}")
+                                for i in range(self._answer_worker_count)]
 
     async def command_tree_hash(self) -> str:
         """A hash of exactly what a sync would upload (names, options, translations)."""
@@ -164,12 +360,24 @@ class StatusBot(commands.AutoShardedBot):
     async def _heartbeat(self) -> None:
         path = self.settings.heartbeat_path
         path.parent.mkdir(parents=True, exist_ok=True)
+        last_counts = time.monotonic()
         while not self.is_closed():
             if self.is_ready():
                 tmp = path.with_suffix(".tmp")
                 tmp.write_text(f"{time.time():.0f}\n", encoding="ascii")
                 os.replace(tmp, path)
+            if time.monotonic() - last_counts >= COUNTERS_LOG_SECONDS:
+                last_counts = time.monotonic()
+                self._log_counters()
             await asyncio.sleep(HEARTBEAT_SECONDS)
+
+    def _log_counters(self) -> None:
+        """One line for the interactions that were not answered normally since the last line (none: silent)."""
+        counts = self.counters.take()
+        if counts.total():
+            log.warning("Not answered in the last %.0f s: %d too old to answer in time, %d refused as late by "
+                        "Discord, %d over the queue limit, %d failed", COUNTERS_LOG_SECONDS, counts.too_old,
+                        counts.refused_late, counts.queue_full, counts.failed)
 
     async def close(self) -> None:
         if self._sync_task is not None:
@@ -180,6 +388,15 @@ class StatusBot(commands.AutoShardedBot):
             self._heartbeat_task.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await self._heartbeat_task
+        for worker in self._answer_workers:
+            worker.cancel()
+        for worker in self._answer_workers:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await worker
+        self._answer_workers = []
+        if self._callback_session is not None:
+            await self._callback_session.close()
+        self._log_counters()
         await super().close()
 
     async def on_ready(self) -> None:
@@ -196,16 +413,25 @@ class StatusBot(commands.AutoShardedBot):
 
     def message_kwargs_for(self, answer: Answer, guild_id: int | None,
                            permissions: discord.Permissions | None = None) -> dict[str, Any]:
-        """The reply for an answer: embeds and buttons, or plain text where embeds are not allowed."""
+        """The reply for an answer as discord.py keyword arguments: embeds and buttons, or plain text where
+        embeds are not allowed."""
         # Only a server channel can take Embed Links away; in DMs the interaction may carry no permissions.
-        if guild_id is not None and permissions is not None and not permissions.embed_links:
-            return {"content": answer_plain_text(answer, self.registry), "allowed_mentions":
-                    discord.AllowedMentions.none()}
-        kwargs = message_kwargs(self._payload(answer, self.store.guild(guild_id).pictures))
+        embed_links = guild_id is None or permissions is None or permissions.embed_links
+        data = self.message_data_for(answer, guild_id, embed_links, self.store.guild(guild_id).pictures)
+        if "embeds" not in data:
+            return {"content": data["content"], "allowed_mentions": discord.AllowedMentions.none()}
+        return message_kwargs(data)
+
+    def message_data_for(self, answer: Answer, guild_id: int | None, embed_links: bool,
+                         pictures: bool) -> dict[str, Any]:
+        """The reply for an answer as Discord's message JSON (what /http sends as it is)."""
+        if not embed_links:
+            return {"content": answer_plain_text(answer, self.registry), "allowed_mentions": {"parse": []}}
+        data = self._payload(answer, pictures)
         if answer.kind == "code" and len(answer.codes) > 3:
-            kwargs["content"] = self.registry.ui.text("notes", "too_many", answer.lang, count=len(answer.codes),
-                                                      shown=len(kwargs["embeds"]))
-        return kwargs
+            data = {**data, "content": self.registry.ui.text("notes", "too_many", answer.lang,
+                                                             count=len(answer.codes), shown=len(data["embeds"]))}
+        return data
 
     def _payload(self, answer: Answer, pictures: bool) -> dict[str, Any]:
         """The rendered message for an answer. Answers repeat all day (502, 504), so the data is cached; it is
@@ -314,6 +540,34 @@ def guard_gateway_frames() -> None:
 
     received_message._statusbot_guarded = True  # type: ignore[attr-defined]
     DiscordWebSocket.received_message = received_message  # type: ignore[method-assign]
+    discord.gateway.KeepAliveHandler = AckWatchingKeepAlive  # type: ignore[misc]
+
+
+class AckWatchingKeepAlive(discord.gateway.KeepAliveHandler):
+    """discord.py reconnects a shard only after 60 s without any frame; Discord asks for a reconnect (and
+    RESUME) as soon as a heartbeat is due while the previous one has no ACK: a zombied connection would
+    otherwise swallow a minute of questions. The check discord.py runs before each heartbeat reads
+    `heartbeat_timeout`; it reads as "already over" while an ACK is owed."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        self._awaiting_ack = False
+        super().__init__(*args, **kwargs)
+
+    @property  # type: ignore[override]
+    def heartbeat_timeout(self) -> float:
+        return -math.inf if self._awaiting_ack else self._timeout
+
+    @heartbeat_timeout.setter
+    def heartbeat_timeout(self, value: float) -> None:
+        self._timeout = value
+
+    def get_payload(self) -> Any:
+        self._awaiting_ack = True  # every heartbeat sent, by the timer or on Discord's request, is owed an ACK
+        return super().get_payload()
+
+    def ack(self) -> None:
+        self._awaiting_ack = False
+        super().ack()
 
 
 async def _close_quietly(ws: Any) -> None:
@@ -359,8 +613,33 @@ def _guarded_parser(event: str, parse: Any) -> Any:
     return guarded
 
 
+def _snowflake_or_none(value: Any) -> int | None:
+    return int(value) if isinstance(value, str) and value.isascii() and value.isdigit() else None
+
+
+def _without_query(answer: Answer) -> Answer:
+    return dataclasses.replace(answer, query="", confidence=0.0)
+
+
+def _json_or_empty(raw: bytes) -> dict[str, Any]:
+    try:
+        value = json.loads(raw)
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
+def _retry_after(detail: dict[str, Any]) -> float:
+    """Seconds a 429 asks to wait; a body without a usable retry_after waits one second."""
+    value = detail.get("retry_after")
+    if isinstance(value, int | float) and not isinstance(value, bool) and 0 <= value < 3600:
+        return float(value)
+    return 1.0
+
+
 def create_bot(settings: Settings | None = None, *, db_path: str | None = None, auto_sync: bool = True,
-               shard_count: int | None = None, shard_ids: list[int] | None = None) -> StatusBot:
+               shard_count: int | None = None, shard_ids: list[int] | None = None,
+               answer_workers: int = ANSWER_WORKERS) -> StatusBot:
     """A ready-to-start bot on the process-wide registry and resolver (the settings database opens on start)."""
     from bot.registry import get_registry
     from bot.resolver.resolve import get_resolver
@@ -368,7 +647,7 @@ def create_bot(settings: Settings | None = None, *, db_path: str | None = None, 
     settings = settings or Settings.from_env(require_token=False)
     store = SettingsStore(db_path or settings.db_path)
     return StatusBot(settings, get_registry(), get_resolver(), store, auto_sync=auto_sync,
-                     shard_count=shard_count, shard_ids=shard_ids)
+                     shard_count=shard_count, shard_ids=shard_ids, answer_workers=answer_workers)
 
 
 def add_commands(bot: StatusBot) -> None:
@@ -434,8 +713,25 @@ def add_commands(bot: StatusBot) -> None:
         return bot.language(None, interaction.guild_id, interaction.locale, "")
 
     async def say(interaction: discord.Interaction[StatusBot], key: str, **values: object) -> None:
-        await interaction.response.send_message(bot.reply_text(key, reply_lang(interaction), **values),
-                                                ephemeral=True, allowed_mentions=discord.AllowedMentions.none())
+        await reply(interaction, bot.reply_text(key, reply_lang(interaction), **values))
+
+    async def reply(interaction: discord.Interaction[StatusBot], message: str) -> None:
+        none = discord.AllowedMentions.none()
+        if interaction.response.is_done():  # deferred while a settings write waited
+            await interaction.followup.send(message, ephemeral=True, allowed_mentions=none)
+        else:
+            await interaction.response.send_message(message, ephemeral=True, allowed_mentions=none)
+
+    async def stored(interaction: discord.Interaction[StatusBot], write: Awaitable[T]) -> T:
+        """A settings write, deferred first when it is slow (see DEFER_WRITE_AFTER)."""
+        task = asyncio.ensure_future(write)
+        done, _ = await asyncio.wait({task}, timeout=DEFER_WRITE_AFTER)
+        if not done and not interaction.response.is_done():
+            try:
+                await interaction.response.defer(ephemeral=True, thinking=True)
+            except discord.HTTPException as exc:
+                log.warning("Could not defer a settings reply: %s", exc)
+        return await task
 
     manage = app_commands.checks.has_permissions(manage_guild=True)
 
@@ -445,7 +741,7 @@ def add_commands(bot: StatusBot) -> None:
     @app_commands.choices(value=lang_choices)
     @manage
     async def config_language(interaction: discord.Interaction[StatusBot], value: app_commands.Choice[str]) -> None:
-        await bot.store.set_lang(guild_id_of(interaction), value.value)
+        await stored(interaction, bot.store.set_lang(guild_id_of(interaction), value.value))
         await say(interaction, "config_lang", value=value.value)
 
     @config.command(name=text("config.channel_add.name", ui), description=text("config.channel_add.description", ui))
@@ -455,13 +751,12 @@ def add_commands(bot: StatusBot) -> None:
     async def config_channel_add(interaction: discord.Interaction[StatusBot],
                                  channel: discord.TextChannel | None = None) -> None:
         channel_id = channel.id if channel else interaction.channel_id or 0
-        added = await bot.store.add_channel(guild_id_of(interaction), channel_id)
+        added = await stored(interaction, bot.store.add_channel(guild_id_of(interaction), channel_id))
         message = bot.reply_text("channel_added" if added else "channel_already", reply_lang(interaction),
                                  channel=f"<#{channel_id}>")
         if not bot.settings.message_content:
             message += "\n" + bot.reply_text("intent_missing", reply_lang(interaction))
-        await interaction.response.send_message(message, ephemeral=True,
-                                                allowed_mentions=discord.AllowedMentions.none())
+        await reply(interaction, message)
 
     @config.command(name=text("config.channel_remove.name", ui),
                     description=text("config.channel_remove.description", ui))
@@ -471,7 +766,7 @@ def add_commands(bot: StatusBot) -> None:
     async def config_channel_remove(interaction: discord.Interaction[StatusBot],
                                     channel: discord.TextChannel | None = None) -> None:
         channel_id = channel.id if channel else interaction.channel_id or 0
-        removed = await bot.store.remove_channel(guild_id_of(interaction), channel_id)
+        removed = await stored(interaction, bot.store.remove_channel(guild_id_of(interaction), channel_id))
         await say(interaction, "channel_removed" if removed else "channel_missing", channel=f"<#{channel_id}>")
 
     @config.command(name=text("config.channels.name", ui), description=text("config.channels.description", ui))
@@ -488,7 +783,7 @@ def add_commands(bot: StatusBot) -> None:
     @app_commands.describe(enabled=text("config.enabled.description", ui))
     @manage
     async def config_pictures(interaction: discord.Interaction[StatusBot], enabled: bool) -> None:
-        await bot.store.set_pictures(guild_id_of(interaction), enabled)
+        await stored(interaction, bot.store.set_pictures(guild_id_of(interaction), enabled))
         lang = reply_lang(interaction)
         await say(interaction, "pictures", value=bot.reply_text("on" if enabled else "off", lang))
 
@@ -518,6 +813,9 @@ def add_commands(bot: StatusBot) -> None:
             key = "need_manage_server"
         elif isinstance(error, app_commands.NoPrivateMessage):
             key = "guild_only"
+        elif isinstance(getattr(error, "original", None), SettingsUnavailable):
+            key = "settings_busy"
+            log.warning("A settings write was refused by the database: %s", error.original)  # type: ignore[attr-defined]
         else:
             key = "error"
             command = interaction.command.qualified_name if interaction.command else "?"
@@ -530,7 +828,7 @@ def add_commands(bot: StatusBot) -> None:
             else:
                 await interaction.response.send_message(message, ephemeral=True,
                                                         allowed_mentions=discord.AllowedMentions.none())
-        except discord.HTTPException as exc:
+        except Exception as exc:  # a lost connection as much as an HTTP error: one line, never a traceback
             log.warning("Could not report a command error: %s", exc)
 
     tree.add_command(http)

@@ -6,6 +6,7 @@ through the gateway and its fake REST API. Three adaptations, each documented wh
 * ``shard_count=1``: StatusBot is an AutoShardedBot, and simcord needs to know the shard count up front.
 * The settings store is opened before simcord attaches the bot (``make_bot``), see ``open_store``.
 * ``bot.cooldowns.clock`` is re-pointed at ``time.monotonic`` looked up on every call, see ``make_bot``.
+* ``answer_workers=0``: no answer queue, see ``make_bot``.
 """
 
 from __future__ import annotations
@@ -61,7 +62,9 @@ async def make_bot(settings: Settings) -> AsyncIterator[MakeBot]:
     bots: list[StatusBot] = []
 
     async def make(**overrides: Any) -> StatusBot:
-        bot = create_bot(dataclasses.replace(settings, **overrides), shard_count=1)
+        # answer_workers=0: /http goes through discord.py's objects, which simcord drives; the answer queue that
+        # takes /http as plain data in the real process is covered by tests/e2e against `statusbot run`.
+        bot = create_bot(dataclasses.replace(settings, **overrides), shard_count=1, answer_workers=0)
         bot.cooldowns.clock = _virtual_monotonic
         await bot.store.open()
         bots.append(bot)

@@ -1,0 +1,49 @@
+"""bot/settings_store.py: writes are all or nothing, and a locked database is a clear error."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from bot.settings_store import SettingsStore, SettingsUnavailable
+
+
+async def test_settings_survive_a_reopen(tmp_path: Path) -> None:
+    store = SettingsStore(tmp_path / "s.sqlite3")
+    await store.open()
+    await store.set_lang(1, "ko")
+    assert await store.add_channel(1, 10) is True
+    assert await store.add_channel(1, 10) is False
+    await store.set_pictures(1, True)
+    await store.close()
+    again = SettingsStore(tmp_path / "s.sqlite3")
+    await again.open()
+    settings = again.guild(1)
+    assert (settings.lang, settings.pictures, settings.channels) == ("ko", True, {10})
+    assert await again.remove_channel(1, 10) is True
+    assert await again.remove_channel(1, 10) is False
+    await again.close()
+
+
+async def test_a_locked_database_refuses_the_write_and_changes_nothing(tmp_path: Path,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "s.sqlite3"
+    store = SettingsStore(path)
+    await store.open()
+    await store.db.execute("PRAGMA busy_timeout=100")  # the test need not wait the real 5 s
+    holder = sqlite3.connect(path, timeout=0.1, isolation_level=None)
+    holder.execute("BEGIN EXCLUSIVE")
+    try:
+        with pytest.raises(SettingsUnavailable):
+            await store.set_lang(7, "ko")
+        with pytest.raises(SettingsUnavailable):
+            await store.add_channel(7, 70)
+        assert store.guild(7).lang == "auto" and store.guild(7).channels == set()
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    await store.set_lang(7, "en")  # free again: the same connection writes normally
+    assert store.guild(7).lang == "en"
+    await store.close()
