@@ -96,7 +96,7 @@ class ConstantReader:
             shaped = symbol or _strong_shape(name) or bool(qualifier and _STATUS_QUALIFIER.search(qualifier))
             if not qualifier and not shaped:
                 continue  # an ordinary word of prose: most tokens of a question end here
-            found = self._from_table(name, qualifier, shaped) or (
+            found = self._from_table(name, qualifier, shaped, symbol) or (
                 self._from_words(name, qualifier, symbol) if shaped else None)
             if found is not None:
                 code, ecosystem, language, note, also = found
@@ -105,7 +105,7 @@ class ConstantReader:
                 hits.append(ConstantHit(written, code, ecosystem, language, note, match.start(), also))
         return hits
 
-    def _from_table(self, name: str, qualifier: str, shaped: bool) -> _Found | None:
+    def _from_table(self, name: str, qualifier: str, shaped: bool, symbol: bool = False) -> _Found | None:
         owners = self._by_qualified.get((qualifier, name)) if qualifier else None
         if not owners:
             # Behind a namespace some table uses, a name that table lacks is something else of that namespace
@@ -113,10 +113,13 @@ class ConstantReader:
             if not shaped or qualifier in self._qualifiers:
                 return None
             owners = self._by_name.get(name)
+        if owners and symbol:  # :not_found is Ruby's or Elixir's, never Dart's notFound or Boom.notFound()
+            owners = [(stem, code) for stem, code in owners if not self._tables[stem].qualifiers]
         if not owners:
             return None
-        # The same name in several ecosystems almost always means the same code; when not, the most common wins
-        # and the first ecosystem (by file name) holding it is the one named.
+        # The same name in several ecosystems almost always means the same code; when not, the most common wins.
+        # Every ecosystem holding it with that code is named, and a note (deprecated, misleading) is given only
+        # when it holds for all of them: axios deprecates HttpStatusCode.UnprocessableEntity, .NET does not.
         counts: dict[int, int] = defaultdict(int)
         for _, code in owners:
             counts[code] += 1
@@ -124,7 +127,9 @@ class ConstantReader:
         stems = list(dict.fromkeys(s for s, c in owners if c == code))
         table = self._tables[stems[0]]
         also = tuple(e for e in dict.fromkeys(self._tables[s].ecosystem for s in stems[1:]) if e != table.ecosystem)
-        return code, table.ecosystem, table.language, table.notes.get(name), also
+        notes = [self._tables[s].notes.get(name) for s in stems]
+        note = notes[0] if all(n is not None and n.state == notes[0].state for n in notes) else None  # type: ignore[union-attr]
+        return code, table.ecosystem, table.language, note, also
 
     def _from_words(self, name: str, qualifier: str, symbol: bool) -> _Found | None:
         words = _words_of(name)

@@ -65,7 +65,8 @@ TROUBLE = Cue(
 
 # Two things compared. "or" and "which" also join things that are not compared ("an empty or unexpected
 # response"), so COMPARE_STRONG leaves them out.
-_COMPARE_KO = _spaced("차이", "비교", "다른 점", "다른가", "달라", "다르", "구분", "구별", "헷갈", "나눠", "나누",
+_COMPARE_KO = _spaced("차이", "비교", "다른 점", "다른가", "달라", "다르", "다름", "다릅", "구분", "구별", "헷갈",
+                      "나눠", "나누",
                       "대신", "중에", "중 뭐", "어느", "아니면", "또는", "혹은")
 COMPARE_STRONG = Cue(
     words=frozenset({"vs", "versus", "difference", "different", "diff", "compare", "comparison"}),
@@ -121,4 +122,19 @@ CONFIRM = Cue(
     phrases=("is it ", "is that ", "it's ", "its "),
     korean=_spaced("맞죠", "맞나", "맞아", "맞음", "맞지", "맞습", "맞는", "아닌가", "아니죠", "아님", "같은 거",
                    "인 거"),
+)
+
+# The things a status comes from or goes to: a number in a sentence about them is a status ("saw a 504 from the
+# LB"), a number in a sentence about buses and signups is not.
+HTTP_CONTEXT = Cue(
+    words=frozenset({
+        "http", "https", "api", "apis", "server", "servers", "nginx", "apache", "iis", "lb", "alb", "elb", "load",
+        "balancer", "proxy", "gateway", "upstream", "backend", "frontend", "client", "browser", "curl", "request",
+        "requests", "endpoint", "log", "logs", "cdn", "cloudflare", "cloudfront", "ingress", "pod", "pods", "k8s",
+        "kubernetes", "service", "route", "url", "page", "site", "web", "header", "headers", "app", "spring",
+        "django", "express", "fastapi", "rails", "node", "envoy", "istio", "haproxy", "traefik", "vercel",
+        "netlify", "heroku", "aws", "s3", "redirect", "redirects",
+    }),
+    korean=("서버", "요청", "응답", "로그", "프록시", "게이트웨이", "브라우저", "클라", "엔드포인트", "페이지",
+            "사이트", "헤더", "배포", "로드밸런서", "로드 밸런서", "인그레스", "리다이렉트", "백엔드", "프론트"),
 )

@@ -66,10 +66,12 @@ _LISTING_CUE = re.compile(r"\b(?:all|list|lists|types|kinds|every|codes|class|ca
 _COMPARE_SPLIT = re.compile(r"\s+(?:vs\.?|versus|or|and|와|과|랑|이랑|하고|아니면|또는|혹은)\s+|\s*(?:/|,)\s*",
                             re.IGNORECASE)
 # Korean glues "and" onto the first thing compared: "게이트웨이 타임아웃이랑 배드 게이트웨이 차이".
-_COMPARE_GLUED = re.compile(r"(?<=[\uac00-\ud7a3])(?:이랑|랑|하고|와|과)\s+")
+# (after an English name too: "Not Found랑 Gone 차이")
+_COMPARE_GLUED = re.compile(r"(?<=[\uac00-\ud7a3A-Za-z0-9])(?:이랑|랑|하고|와|과)\s+")
 # Words around the two things compared, taken out before splitting on "vs", "와", "/".
 _COMPARE_NOISE = re.compile(r"\b(?:difference|differences|between|compare|comparison|what's|what is|the)\b"
-                            r"|차이점?|비교|다른\s?점|구분|구별|뭐야|뭔가요|\?|(?:코드|상태\s?코드)?\s*(?:어떻게|언제)?\s*"
+                            r"|차이점?[이가은는]?|비교|다른\s?점|구분|구별|뭐야|뭔가요|뭐예요|뭐에요|뭐임|뭔데|알려\s?줘요?"
+                            r"|알려\s?주세요|뭐가\s?(?:다름|달라요?|다른가요|다릅니까)|\?|(?:코드|상태\s?코드)?\s*(?:어떻게|언제)?\s*"
                             r"(?:나눠요|나눠|나누나요|나눔|헷갈려요|헷갈려|헷갈림|헷갈리네요|써요|씀|쓰나요|달라요|달라)\s*$",
                             re.IGNORECASE)
 _FILLERS = ("error", "errors", "status", "response", "code", "meaning", "explain", "please", "what", "does")
@@ -154,6 +156,28 @@ def _joined_codes(text: str, hits: list[CodeHit]) -> bool:
         if len(between) <= 12 and _JOINED.fullmatch(between):
             return True
     return False
+
+
+# A number with a Korean counter or unit glued on ("502번", "30분", "200명") and the ":"/"#" of times and
+# ticket numbers are taken out before the cues are read: "번" alone also means "which number" (몇 번 줘야 돼).
+_NUMBER_TOKEN = re.compile(r"[#:]?\d+(?:[.,:]\d+)*(?:번|호|명|분|초|시|개|층|s\b)?")
+
+
+_MACHINE_TEXT = re.compile(r"[/<>{}\[\]=\"|]|\bHTTP\b|\b(?:GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS)\b|\bms\b")
+
+
+def _number_in_chat(text: str) -> bool:
+    """Whether a status number sits in a sentence of chat: four words or more, and not one of them asks a
+    question, reports trouble, asks for a code, compares, lists or names where statuses come from (the cues
+    every question with a bare number in our sets carries: "what does 429 mean", "502 에러 왜 나요", "401이랑
+    403 차이", "saw a 504 from the LB")."""
+    if len(Query.of(text).words) < 4 or _MACHINE_TEXT.search(text):
+        return False  # a log line, an error page or a request line: numbers there are statuses
+    rest = Query.of(_NUMBER_TOKEN.sub(" ", text))
+    if not {"tell", "about", "info", "show", "look"}.isdisjoint(rest.word_set):
+        return False
+    return not any(cue.found_in(rest) for cue in (cues.QUESTION, cues.TROUBLE, cues.ASKS_CODE, cues.COMPARE,
+                                                   cues.LISTING, cues.CHAT_REPORT, cues.HTTP_CONTEXT))
 
 
 def _is_excluded(text: str, start: int) -> bool:
@@ -265,6 +289,11 @@ class Resolver:
             return Answer(query, "compare", tuple(known[:4]), lang=answer_lang, confidence=0.97, evidence="number")
         if known:
             strong = any(h.strong for h in hits)
+            if not strong and _number_in_chat(text):
+                # "the 502 bus is late again", "we hit 500 signups 🎉": a number in a sentence that neither asks
+                # nor reports anything about a status is not a question; offer the code, do not answer it.
+                return Answer(query, "none", lang=answer_lang, confidence=0.5, suggestions=tuple(known[:3]),
+                              note="not_sure")
             return Answer(query, "code", tuple(known), lang=answer_lang, confidence=0.99 if strong else 0.95,
                           evidence="stated" if strong else "number")
 

@@ -71,3 +71,24 @@ def test_a_stated_number_that_disagrees_wins_over_the_constant(resolver) -> None
 def test_two_constants_compared(resolver) -> None:
     answer = resolver.resolve("HttpStatus.FOUND vs HttpStatus.SEE_OTHER")
     assert answer.kind == "compare" and sorted(answer.codes) == [302, 303]
+
+
+def test_exception_classes_and_prefixed_names_read_from_their_words(registry: Registry) -> None:
+    reader = ConstantReader(registry)
+    for text, code in (("throw new ImATeapotException()", 418), ("raise NotFoundError()", 404),
+                       ("InternalServerError", 500), ("HttpVersionNotSupportedException", 505)):
+        hits = reader.find(text)
+        assert hits and hits[0].code == code, text
+
+
+def test_a_symbol_is_read_from_symbol_tables_only_and_every_owner_is_named(registry: Registry) -> None:
+    reader = ConstantReader(registry)
+    (hit,) = reader.find("render status: :forbidden")
+    assert hit.code == 403 and "Dart" not in (hit.ecosystem, *hit.also) and "hapi Boom" not in hit.also
+    (shared,) = reader.find("HttpStatusCode.NotFound")
+    assert {".NET", "Ktor"} <= {shared.ecosystem, *shared.also}
+
+
+def test_a_name_missing_from_its_namespace_is_not_borrowed(registry: Registry) -> None:
+    reader = ConstantReader(registry)
+    assert [h.code for h in reader.find('http.Redirect(w, r, "/login", http.StatusSeeOther)')] == [303]

@@ -147,3 +147,25 @@ def test_loanword_spellings_meet(resolver: Resolver, typed: str, standard: str) 
     """Questions are read with knowledge/spelling.toml, so the spelling people type finds the same answer."""
     a, b = resolver.resolve(typed), resolver.resolve(standard)
     assert (a.kind, a.codes) == (b.kind, b.codes) and a.kind == "code"
+
+
+def test_a_number_in_chat_is_offered_not_answered(resolver: Resolver) -> None:
+    for chat in ("the 502 bus is late again, be there in 10", "we hit 500 signups yesterday 🎉",
+                 "버스 502번 타고 가면 30분이면 도착해요"):
+        answer = resolver.resolve(chat)
+        assert answer.kind == "none" and answer.suggestions, chat
+    for question in ("saw a 504 from the LB, then 502 from nginx", "tell me about 511", "we keep getting 502s",
+                     "POST /api/v2/payments 409 12.345 ms - 87", "404 에러 떠요"):
+        assert resolver.resolve(question).kind == "code", question
+
+
+def test_names_compared_with_a_korean_particle_after_english(resolver: Resolver) -> None:
+    assert resolver.resolve("Not Found랑 Gone 차이가 뭐예요").codes == (404, 410)
+    assert resolver.resolve("Bad Gateway랑 Gateway Timeout 뭐가 다름?").kind == "compare"
+
+
+def test_a_guess_to_confirm_is_answered_by_the_constant(resolver: Resolver) -> None:
+    answer = resolver.resolve("HttpStatus.SC_REQUEST_TOO_LONG 이거 414 맞죠?")
+    assert answer.kind == "code" and answer.codes[0] == 413 and answer.constant is not None
+    # a status the asker saw is no guess: it wins over the constant
+    assert resolver.resolve("we return HttpStatus.OK but clients see 500").codes[0] == 500
