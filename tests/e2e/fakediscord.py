@@ -784,6 +784,7 @@ class FakeDiscord:
         self.interaction_deadline = interaction_deadline
         self.expired_callbacks = 0
         self.ack_heartbeats = True  # False: a zombied gateway that takes heartbeats and never acknowledges them
+        self.callback_delay = 0.0  # seconds every interaction callback takes (a slow Discord), 0 for none
         self.bot_user = bot_user or FakeUser(snowflake(270_000_000_000, 7), "statusbot", bot=True)
         self.application_id = application_id or self.bot_user.id
         self.application_flags = application_flags
@@ -1578,6 +1579,8 @@ class FakeDiscord:
                 self._interaction_tokens[state.token] = state
 
     async def _interaction_callback(self, ctx: _Ctx) -> web.Response:
+        if self.callback_delay > 0:
+            await asyncio.sleep(self.callback_delay)
         with self._lock:
             state = self._interactions.get(int(ctx.params["interaction_id"]))
         if state is None or state.token != ctx.params["webhook_token"]:

@@ -151,3 +151,17 @@ def test_a_gateway_that_stops_acknowledging_heartbeats_is_left_at_the_next_heart
     ask(fake, fake.make_slash_command("http", {"query": "404"}))
     assert "stopped responding to the gateway" in proc.stderr
     assert proc.running
+
+
+def test_sigterm_with_answers_in_flight_is_quiet(fake: FakeDiscordThread, launch: Launcher) -> None:
+    """SIGTERM while five answers wait on a slow Discord: exit 0, no traceback, no "Task exception was never
+    retrieved" (this used to log about five tracebacks per pending interaction)."""
+    proc = launch()
+    ask(fake, fake.make_slash_command("http", {"query": "503"}))
+    fake.fake.callback_delay = 2.0
+    for query in ("500", "502", "504", "429", "401"):
+        assert fake.dispatch("INTERACTION_CREATE", fake.make_slash_command("http", {"query": query})) == 1
+    time.sleep(0.5)
+    assert proc.stop() == 0
+    assert "Traceback" not in proc.stderr
+    assert "never retrieved" not in proc.stderr and "Unclosed" not in proc.stderr
