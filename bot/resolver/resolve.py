@@ -173,6 +173,8 @@ def _number_in_chat(text: str) -> bool:
     403 차이", "saw a 504 from the LB")."""
     if len(Query.of(text).words) < 4 or _MACHINE_TEXT.search(text):
         return False  # a log line, an error page or a request line: numbers there are statuses
+    if len(_NUMBER_TOKEN.findall(text)) >= 2:
+        return False  # "500 502 503 504 and then 404": several statuses listed are asked about, not chatted
     rest = Query.of(_NUMBER_TOKEN.sub(" ", text))
     if not {"tell", "about", "info", "show", "look"}.isdisjoint(rest.word_set):
         return False
