@@ -206,7 +206,6 @@ def _raise(file: str, field: str, problem: str) -> NoReturn:
     raise KnowledgeError(file, field, problem)
 
 
-CHECK_HEADER_MENTIONS = False  # (on once headers.toml holds every header the texts name: issue 11)
 # A header name as the texts write it: Title-Case or upper-case parts joined by hyphens (Retry-After, X-Cache,
 # WWW-Authenticate). Words like "server-side" have a lower-case part and are not caught.
 _HEADER_SHAPED = re.compile(r"(?<![\w./-])([A-Z][A-Za-z0-9]*(?:-[A-Z][A-Za-z0-9]*)+)(?![\w/-])")
@@ -457,7 +456,7 @@ def _validate(base: Path, raw: dict[str, bytes]) -> Registry:
             for i, ref in enumerate(entry.headers):
                 if headers_read and ref.name not in headers.headers:
                     _raise(rel, f"headers[{i}].name", f"unknown header {ref.name!r} (not in knowledge/headers.toml)")
-            if headers_read and CHECK_HEADER_MENTIONS:
+            if headers_read:
                 _check_header_mentions(entry, rel, headers)
             codes[entry.code] = entry
             files[entry.code] = rel

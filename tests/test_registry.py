@@ -75,6 +75,21 @@ def test_unknown_header(knowledge_copy: Path) -> None:
     assert "Retry-Afterr" in error.problem
 
 
+def test_a_header_named_in_the_text_needs_a_table(knowledge_copy: Path) -> None:
+    _edit(knowledge_copy / "codes" / "503.toml",
+          lambda t: t.replace('summary.en = "', 'summary.en = "Check X-Made-Up-Header. ', 1))
+    error = _error(knowledge_copy)
+    assert (error.file, error.field) == ("knowledge/codes/503.toml", "summary")
+    assert "X-Made-Up-Header" in error.problem and "headers.toml" in error.problem
+
+
+def test_a_term_listed_as_no_header_passes(knowledge_copy: Path) -> None:
+    _edit(knowledge_copy / "codes" / "503.toml",
+          lambda t: t.replace('summary.en = "', 'summary.en = "See Made-Up-Term. ', 1))
+    _edit(knowledge_copy / "headers.toml", lambda t: t.replace('not_headers = [', 'not_headers = ["Made-Up-Term", ', 1))
+    assert load_registry(knowledge_copy).get(503) is not None
+
+
 def test_related_code_must_exist(knowledge_copy: Path) -> None:
     (knowledge_copy / "codes" / "502.toml").unlink()
     error = _error(knowledge_copy)
