@@ -115,6 +115,17 @@ ASKS_CODE = Cue(
                    "에러", "오류", "뭐", "무슨", "어떤", "나와", "나옴", "나요", "실패", "줄까"),
 )
 
+# Asks which status code: narrower than ASKS_CODE ("what", "뭐" and "?" ask about anything, a header too). A
+# question that names a header and asks for a code ("Location 헤더도 줄 건데 뭐 리턴?") is about the code.
+WANTS_STATUS = Cue(
+    phrases=("which code", "what code", "which status", "what status", "status code", "which response",
+             "what response", "should i return", "should we return", "do i return", "do we return",
+             "should return", "to return"),
+    korean=_spaced("몇 번", "몇번", "몇으로", "상태 코드", "상태코드", "응답 코드",
+                   "응답코드", "리턴", "반환", "무슨 코드", "어떤 코드", "뭔 코드",
+                   "코드 뭐", "코드는 뭐", "코드가 뭐", "코드?", "뭘 줘야", "뭐 줘야",
+                   "뭐 줘", "뭘 줘", "주는 코드", "뭘로 줘", "뭐로 줘"))
+
 # Asks to confirm a belief about a constant or name: "SC_REQUEST_TOO_LONG 이거 414 맞죠?", "is HTTP_MOVED_TEMP 301
 # right?". The number is the asker's guess, so the constant's own code answers (and may correct it).
 CONFIRM = Cue(

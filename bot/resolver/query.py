@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.resolver.text import folded_words, has_digit, has_hangul
+from bot.resolver.text import has_digit, has_hangul, words
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,5 +24,5 @@ class Query:
     @classmethod
     def of(cls, text: str) -> Query:
         folded = text.casefold()
-        parts = folded_words(folded)
+        parts = words(text)
         return cls(text, folded, parts, frozenset(parts), "".join(parts), has_digit(text), has_hangul(text))

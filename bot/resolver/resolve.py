@@ -160,6 +160,7 @@ def _joined_codes(text: str, hits: list[CodeHit]) -> bool:
 
 # A number with a Korean counter or unit glued on ("502번", "30분", "200명") and the ":"/"#" of times and
 # ticket numbers are taken out before the cues are read: "번" alone also means "which number" (몇 번 줘야 돼).
+_STATUS_SHAPED = re.compile(r"(?<!\d)[1-5]\d\d(?!\d)")  # (counted, not trusted: see _number_in_chat)
 _NUMBER_TOKEN = re.compile(r"[#:]?\d+(?:[.,:]\d+)*(?:번|호|명|분|초|시|개|층|s\b)?")
 
 
@@ -173,7 +174,7 @@ def _number_in_chat(text: str) -> bool:
     403 차이", "saw a 504 from the LB")."""
     if len(Query.of(text).words) < 4 or _MACHINE_TEXT.search(text):
         return False  # a log line, an error page or a request line: numbers there are statuses
-    if len(_NUMBER_TOKEN.findall(text)) >= 2:
+    if len(set(_STATUS_SHAPED.findall(text))) >= 2:
         return False  # "500 502 503 504 and then 404": several statuses listed are asked about, not chatted
     rest = Query.of(_NUMBER_TOKEN.sub(" ", text))
     if not {"tell", "about", "info", "show", "look"}.isdisjoint(rest.word_set):
@@ -332,7 +333,7 @@ class Resolver:
         scores = self._score_text(q)
         ranked = [(code, score) for code, score in scores.ranked() if code not in excluded]
         best_code, best = ranked[0] if ranked else (0, 0.0)
-        if header and self._is_header_question(q, header, best):
+        if header and self._is_header_question(q, header, best) and not cues.WANTS_STATUS.found_in(q):
             return Answer(query, "header", header=header, lang=answer_lang, confidence=0.9, evidence="name")
         source = scores.source.get(best_code, "")
         if best >= NAME_SURE and source in ("signature", "name"):

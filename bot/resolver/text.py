@@ -215,9 +215,20 @@ def hangul_bigrams(text: str) -> list[str]:
     return [text[i:i + 2] for i in range(len(text) - 1)]
 
 
+# The humps of a lowerCamel identifier (notFound, permanentRedirect). UpperCamel stays whole: those are mostly
+# product and class names (GitHub, NestJS, PostMapping) whose parts mean nothing alone.
+_LOWER_CAMEL = re.compile(r"\b[a-z]+(?:[A-Z][a-z0-9]*)+\b")
+_HUMP = re.compile(r"(?=[A-Z])")
+
+
+def _split_humps(match: re.Match[str]) -> str:
+    return _HUMP.sub(" ", match.group(0))
+
+
 def words(text: str) -> list[str]:
-    """Lower-cased word tokens (Latin letters/digits runs and Hangul runs)."""
-    return folded_words(text.casefold())
+    """Lower-cased word tokens (Latin letters/digits runs and Hangul runs). A lowerCamel identifier is read as its
+    words ("notFound()" as "not found"), as the people who named it meant them."""
+    return folded_words(_LOWER_CAMEL.sub(_split_humps, text).casefold())
 
 
 def folded_words(folded: str) -> list[str]:
