@@ -81,7 +81,7 @@ class CodeFile(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     detail: Text
     spec: Spec
     retry: Text
-    cacheable: bool  # heuristically cacheable by default (RFC 9110 §15.1)
+    cacheable: bool  # heuristically cacheable by default (RFC 9110 §15.1; 451 by RFC 7725 §3)
     vendor: str = ""
     former_phrases: tuple[str, ...] = ()  # older official names, e.g. "Payload Too Large"
     headers: tuple[HeaderRef, ...] = ()

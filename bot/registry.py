@@ -49,7 +49,7 @@ T = TypeVar("T")
 _UI_KEYS: dict[str, tuple[str, ...]] = {
     "labels": ("meaning", "class", "status", "headers", "causes", "checks", "retry", "cache", "related", "spec",
                "other_meanings", "formerly", "codes_in_class", "codes_using_header", "direction", "compare",
-               "suggestions", "spec_button", "related_select"),
+               "suggestions", "spec_button", "related_select", "details_button", "less_button", "key_difference"),
     "status": ("standard", "reserved", "obsolete", "temporary", "vendor"),
     "direction": ("request", "response", "both"),
     "cache": ("yes", "no"),
@@ -57,7 +57,8 @@ _UI_KEYS: dict[str, tuple[str, ...]] = {
               "constant_by_name"),
     "replies": ("config_lang", "channel_added", "channel_already", "channel_removed", "channel_missing",
                 "channels_none", "channels_list", "pictures", "show", "on", "off", "need_manage_server",
-                "guild_only", "intent_missing", "no_codes_in_message", "error"),
+                "guild_only", "intent_missing", "no_codes_in_message", "error", "config_detail", "detail_compact",
+                "detail_full"),
 }
 
 
@@ -260,7 +261,7 @@ def _korean_fields(obj: Any, path: str) -> Iterator[tuple[str, str]]:
 # Every placeholder the program fills in a ui.toml text ({number} in "{number} is not a status code").
 UI_PLACEHOLDERS = frozenset({
     "base", "channel", "channels", "cls", "code", "count", "ecosystem", "lang", "name", "number", "phrase",
-    "pictures", "query", "shown", "shown_phrase", "software", "text", "value", "vendor", "where",
+    "pictures", "detail", "query", "shown", "shown_phrase", "software", "text", "value", "vendor", "where",
 })
 
 

@@ -1,4 +1,4 @@
-"""Per-server settings in SQLite (aiosqlite): default language, free-text channels, pictures.
+"""Per-server settings in SQLite (aiosqlite): default language, free-text channels, pictures, answer detail.
 
 The schema is created and migrated on open (PRAGMA user_version), the database runs in WAL mode and every
 change is committed at once, so settings survive a restart and a kill -9. Reads come from an in-memory
@@ -29,7 +29,13 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (guild_id, channel_id)
     );
     """,
+    # 2: how much an answer shows by default: the compact answer with a Details button, or everything
+    """
+    ALTER TABLE guild_settings ADD COLUMN detail TEXT NOT NULL DEFAULT 'compact'
+        CHECK (detail IN ('compact', 'full'));
+    """,
 )
+DETAILS = ("compact", "full")
 
 
 class SettingsUnavailable(Exception):
@@ -41,6 +47,7 @@ class GuildSettings:
     lang: str = "auto"
     pictures: bool = False
     channels: set[int] = field(default_factory=set)
+    detail: str = "compact"
 
 
 class SettingsStore:
@@ -89,9 +96,10 @@ class SettingsStore:
 
     async def _load(self) -> None:
         self._guilds.clear()
-        async with self.db.execute("SELECT guild_id, lang, pictures FROM guild_settings") as cursor:
-            async for guild_id, lang, pictures in cursor:
-                self._guilds[int(guild_id)] = GuildSettings(lang=str(lang), pictures=bool(pictures))
+        async with self.db.execute("SELECT guild_id, lang, pictures, detail FROM guild_settings") as cursor:
+            async for guild_id, lang, pictures, detail in cursor:
+                self._guilds[int(guild_id)] = GuildSettings(lang=str(lang), pictures=bool(pictures),
+                                                            detail=str(detail))
         async with self.db.execute("SELECT guild_id, channel_id FROM free_text_channels") as cursor:
             async for guild_id, channel_id in cursor:
                 self._guilds.setdefault(int(guild_id), GuildSettings()).channels.add(int(channel_id))
@@ -140,6 +148,12 @@ class SettingsStore:
         await self._write(guild_id, ("UPDATE guild_settings SET pictures = ? WHERE guild_id = ?",
                                      (int(enabled), guild_id)))
         self._cached(guild_id).pictures = enabled
+
+    async def set_detail(self, guild_id: int, detail: str) -> None:
+        if detail not in DETAILS:
+            raise ValueError(f"unknown detail {detail!r}")
+        await self._write(guild_id, ("UPDATE guild_settings SET detail = ? WHERE guild_id = ?", (detail, guild_id)))
+        self._cached(guild_id).detail = detail
 
     async def add_channel(self, guild_id: int, channel_id: int) -> bool:
         added = await self._write(guild_id, ("INSERT OR IGNORE INTO free_text_channels (guild_id, channel_id) "

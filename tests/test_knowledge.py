@@ -104,7 +104,8 @@ def test_triage_for_errors(registry: Registry) -> None:
 
 
 def test_cacheable_matches_rfc9110(registry: Registry) -> None:
-    heuristic = {200, 203, 204, 206, 300, 301, 308, 404, 405, 410, 414, 501}
+    # RFC 9110 §15.1's list, and 451, which RFC 7725 §3 makes cacheable by default
+    heuristic = {200, 203, 204, 206, 300, 301, 308, 404, 405, 410, 414, 451, 501}
     for entry in registry:
         assert entry.cacheable == (entry.code in heuristic), entry.code
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.settings_store import SettingsStore, SettingsUnavailable
+from bot.settings_store import MIGRATIONS, SettingsStore, SettingsUnavailable
 
 
 async def test_settings_survive_a_reopen(tmp_path: Path) -> None:
@@ -47,3 +47,26 @@ async def test_a_locked_database_refuses_the_write_and_changes_nothing(tmp_path:
     await store.set_lang(7, "en")  # free again: the same connection writes normally
     assert store.guild(7).lang == "en"
     await store.close()
+
+
+async def test_a_first_version_database_is_migrated_and_keeps_its_settings(tmp_path: Path) -> None:
+    path = tmp_path / "old.sqlite3"
+    old = sqlite3.connect(path, isolation_level=None)
+    old.executescript(f"BEGIN; {MIGRATIONS[0]} PRAGMA user_version = 1; COMMIT;")
+    old.execute("INSERT INTO guild_settings (guild_id, lang, pictures) VALUES (5, 'ko', 1)")
+    old.close()
+
+    store = SettingsStore(path)
+    await store.open()
+    assert await store.schema_version() == len(MIGRATIONS)
+    settings = store.guild(5)
+    assert (settings.lang, settings.pictures, settings.detail) == ("ko", True, "compact")
+    await store.set_detail(5, "full")
+    with pytest.raises(ValueError):
+        await store.set_detail(5, "huge")
+    await store.close()
+
+    again = SettingsStore(path)
+    await again.open()
+    assert again.guild(5).detail == "full"
+    await again.close()

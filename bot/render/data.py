@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
 from typing import Any
 
 import msgspec
 
-from bot.models import CodeFile
+from bot.models import CodeFile, Lang
 from bot.registry import Registry, code_class
 from bot.resolver.resolve import Answer
 
@@ -55,6 +57,57 @@ def entry_data(entry: CodeFile, registry: Registry | None = None) -> dict[str, A
         "scenarios": msgspec.to_builtins(entry.scenarios),
         "in_code": [{"ecosystem": e, "constant": w} for e, w in in_code(entry.code, registry)] if registry else [],
     }
+
+
+# The compact answer (Discord's default, `ask --brief`): what someone in an incident reads first. Three checks
+# and two causes are what fits one phone screen beside the meaning (about 1,200 characters, issue 12); the
+# knowledge lists both best first, so the first ones are the ones to show.
+BRIEF_CHECKS = 3
+BRIEF_CAUSES = 2
+BRIEF_LINE_MIN = 60
+BRIEF_LINE = 170  # the retry advice in the compact answer: about two lines of a phone-width embed
+# A sentence ends at '.', '!' or '?' followed by a space and a capital, a digit, a backtick or Hangul ("e.g. the"
+# and "RFC 9110 §15.1." inside a sentence do not end it).
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9`\uac00-\ud7a3])")
+_ABBREVIATIONS = ("e.g.", "i.e.", "etc.", "vs.", "cf.", "approx.")
+
+
+@dataclass(frozen=True, slots=True)
+class Brief:
+    summary: str
+    checks: tuple[str, ...]
+    causes: tuple[str, ...]
+    retry: str
+
+
+def sentences(text: str) -> list[str]:
+    out: list[str] = []
+    start = 0
+    for match in _SENTENCE_END.finditer(text):
+        if text[:match.start()].endswith(_ABBREVIATIONS):
+            continue
+        out.append(text[start:match.start()].strip())
+        start = match.end()
+    out.append(text[start:].strip())
+    return [sentence for sentence in out if sentence]
+
+
+def opening(text: str, budget: int = BRIEF_LINE) -> str:
+    """The text's first sentences, as many as fit in `budget` characters (always the first one)."""
+    parts = sentences(text)
+    taken = parts[:1]
+    for sentence in parts[1:]:
+        so_far = len(" ".join(taken))
+        if so_far >= BRIEF_LINE_MIN and so_far + 1 + len(sentence) > budget:
+            break  # ("Depends on the cause." alone says nothing: a short opening takes the next sentence)
+        taken.append(sentence)
+    return " ".join(taken)
+
+
+def brief(entry: CodeFile, lang: Lang) -> Brief:
+    """The compact selection of a code's answer, the same for Discord and the terminal."""
+    return Brief(summary=entry.summary.get(lang), checks=tuple(entry.checks.get(lang)[:BRIEF_CHECKS]),
+                 causes=tuple(entry.causes.get(lang)[:BRIEF_CAUSES]), retry=opening(entry.retry.get(lang)))
 
 
 _ENTRIES: dict[tuple[int, int], dict[str, Any]] = {}

@@ -11,7 +11,7 @@ from typing import Any
 
 from bot.models import CodeFile, Lang
 from bot.registry import Registry, code_class
-from bot.render.data import answer_codes, in_code_text, lead_text, note_text
+from bot.render.data import answer_codes, brief, in_code_text, lead_text, note_text, opening
 from bot.render.text import related_line, status_line, title
 from bot.resolver.resolve import Answer
 
@@ -33,8 +33,11 @@ ECHO_MAX = 100
 COLOURS = {"1xx": 0x95A5A6, "2xx": 0x2ECC71, "3xx": 0x3498DB, "4xx": 0xF0A020, "5xx": 0xE74C3C, None: 0x607D8B}
 
 # custom_id prefixes; the Discord adapter's DynamicItems parse the same shapes.
-LANG_TOGGLE_ID = "statusbot:lang:{target}:{lang}"
+# A view that shows the full answer carries ":f" (a toggle keeps what its message shows).
+LANG_TOGGLE_ID = "statusbot:lang:{target}:{lang}{full}"
+DETAIL_TOGGLE_ID = "statusbot:more:{target}:{lang}:{show}"  # show: "f" the full answer, "c" the compact one
 RELATED_SELECT_ID = "statusbot:rel:{lang}"
+COMPACT_MAX = 1200  # the compact embed's text: one phone screen (issue 12)
 
 _MARKDOWN = re.compile(r"([\\*_~`|>#\[\]()-])")
 _MENTION = re.compile(r"@(everyone|here|[!&]?\d+)|<(@[!&]?|#)(\d+)>")
@@ -137,6 +140,27 @@ class _Embed:
         return self.data
 
 
+def compact_code_embed(entry: CodeFile, registry: Registry, lang: Lang, thumbnail: str = "", lead: str = ""
+                       ) -> dict[str, Any]:
+    """The answer at a glance: the meaning, the first checks, the likeliest causes and retry in a line. The rest
+    is one click away (the Details button) and the see-also codes are the select menu."""
+    ui = registry.ui
+    selection = brief(entry, lang)
+    embed = _Embed(title(entry, lang), COLOURS[code_class(entry.code)], entry.spec.url)
+    embed.description((f"{opening(lead, 300)}\n\n" if lead else "") + f"**{selection.summary}**")
+    embed.field(ui.text("labels", "checks", lang), bullets(selection.checks))
+    embed.field(ui.text("labels", "causes", lang), bullets(selection.causes))
+    embed.field(ui.text("labels", "retry", lang), selection.retry)
+    embed.footer(f"statusbot · {entry.spec.label()}")
+    if thumbnail:
+        embed.data["thumbnail"] = {"url": thumbnail}
+    data = embed.fit([])
+    fields = data.get("fields", [])
+    while embed_size(data) > COMPACT_MAX and len(fields) > 1:
+        fields.pop(-2 if len(fields) >= 3 else -1)  # the causes go first, the checks last
+    return data
+
+
 def code_embed(entry: CodeFile, registry: Registry, lang: Lang, thumbnail: str = "", lead: str = ""
                ) -> dict[str, Any]:
     """`lead` goes above the meaning: what the question was read as (a framework constant)."""
@@ -178,12 +202,20 @@ def code_embed(entry: CodeFile, registry: Registry, lang: Lang, thumbnail: str =
                       label("formerly")])
 
 
-def compare_embed(codes: list[int], registry: Registry, lang: Lang) -> dict[str, Any]:
+def compare_embed(codes: list[int], registry: Registry, lang: Lang, full: bool = True) -> dict[str, Any]:
     entries = [registry.codes[c] for c in codes]
     classes = {code_class(e.code) for e in entries}
     colour = COLOURS[classes.pop()] if len(classes) == 1 else COLOURS[None]
     embed = _Embed(" vs ".join(f"{e.code:03d}" for e in entries) + " · "
                    + registry.ui.text("labels", "compare", lang), colour)
+    if not full:
+        # One line per code, then the difference as the first code's file puts it (or the second's).
+        embed.description("\n".join(f"**{title(e, lang)}**: {e.summary.get(lang)}" for e in entries))
+        contrast = next((related_line(r.code, r.note.get(lang), bold=True) for e in entries for r in e.related
+                         if r.code in codes and r.code != e.code), "")
+        embed.field(registry.ui.text("labels", "key_difference", lang), contrast)
+        embed.footer("statusbot")
+        return embed.fit([])
     for entry in entries:
         contrasts = [related_line(r.code, r.note.get(lang), bold=True) for r in entry.related if r.code in codes]
         value = entry.summary.get(lang) + ("\n" + bullets(contrasts, FIELD_VALUE_MAX // 2) if contrasts else "")
@@ -239,16 +271,29 @@ def none_embed(answer: Answer, registry: Registry) -> dict[str, Any]:
     return embed.fit([])
 
 
-def components(answer: Answer, registry: Registry) -> list[dict[str, Any]]:
-    """Language toggle, spec link and a select of related codes (or of the suggestions)."""
+def has_details(answer: Answer) -> bool:
+    """Whether the answer has a compact and a full form (a code, codes or a comparison)."""
+    return answer.kind in ("code", "compare") and bool(answer.codes)
+
+
+def components(answer: Answer, registry: Registry, full: bool = True) -> list[dict[str, Any]]:
+    """Language toggle, Details/Less, spec link and a select of related codes (or of the suggestions)."""
     lang = answer.lang
     other: Lang = "en" if lang == "ko" else "ko"
     buttons: list[dict[str, Any]] = []
     target = target_of(answer)
     if target:
-        custom_id = LANG_TOGGLE_ID.format(target=target, lang=other)
+        custom_id = LANG_TOGGLE_ID.format(target=target, lang=other, full=":f" if full and has_details(answer)
+                                          else "")
         if len(custom_id) <= CUSTOM_ID_MAX:
             buttons.append({"type": 2, "style": 2, "label": "English" if other == "en" else "한국어",
+                            "custom_id": custom_id})
+    if target and has_details(answer):
+        custom_id = DETAIL_TOGGLE_ID.format(target=target, lang=lang, show="c" if full else "f")
+        if len(custom_id) <= CUSTOM_ID_MAX:
+            buttons.append({"type": 2, "style": 1 if not full else 2,
+                            "label": cut(registry.ui.text("labels", "less_button" if full else "details_button",
+                                                          lang), BUTTON_LABEL_MAX),
                             "custom_id": custom_id})
     spec_url = ""
     if answer.kind == "code" and len(answer.codes) == 1:
@@ -282,8 +327,8 @@ def components(answer: Answer, registry: Registry) -> list[dict[str, Any]]:
     return rows
 
 
-def answer_embeds(answer: Answer, registry: Registry, thumbnail_for: dict[int, str] | None = None
-                  ) -> list[dict[str, Any]]:
+def answer_embeds(answer: Answer, registry: Registry, thumbnail_for: dict[int, str] | None = None,
+                  full: bool = True) -> list[dict[str, Any]]:
     lang = answer.lang
     if answer.kind == "code":
         # One embed per code, at most three (and 6,000 characters across a message's embeds).
@@ -291,8 +336,9 @@ def answer_embeds(answer: Answer, registry: Registry, thumbnail_for: dict[int, s
         total = 0
         lead = lead_text(answer, registry)
         for i, code in enumerate(answer.codes[:3]):
-            embed = code_embed(registry.codes[code], registry, lang, (thumbnail_for or {}).get(code, ""),
-                               lead if i == 0 else "")
+            build = code_embed if full else compact_code_embed
+            embed = build(registry.codes[code], registry, lang, (thumbnail_for or {}).get(code, ""),
+                          lead if i == 0 else "")
             size = embed_size(embed)
             if total + size > EMBED_TOTAL_MAX:
                 break
@@ -300,7 +346,7 @@ def answer_embeds(answer: Answer, registry: Registry, thumbnail_for: dict[int, s
             total += size
         return embeds
     if answer.kind == "compare":
-        return [compare_embed(list(answer.codes), registry, lang)]
+        return [compare_embed(list(answer.codes), registry, lang, full)]
     if answer.kind == "class" and answer.cls:
         return [class_embed(answer.cls, registry, lang)]
     if answer.kind == "header" and answer.header:
@@ -315,13 +361,14 @@ def embed_size(embed: dict[str, Any]) -> int:
             + sum(len(f["name"]) + len(f["value"]) for f in embed.get("fields", [])))
 
 
-def answer_payload(answer: Answer, registry: Registry, thumbnail_for: dict[int, str] | None = None
-                   ) -> dict[str, Any]:
-    """The whole message: what `statusbot ask --format discord` prints and what the bot sends."""
+def answer_payload(answer: Answer, registry: Registry, thumbnail_for: dict[int, str] | None = None,
+                   full: bool = False) -> dict[str, Any]:
+    """The whole message: what `statusbot ask --format discord` prints and what the bot sends. Compact unless
+    `full`: the Details button switches."""
     return {
         "content": "",
-        "embeds": answer_embeds(answer, registry, thumbnail_for),
-        "components": components(answer, registry),
+        "embeds": answer_embeds(answer, registry, thumbnail_for, full),
+        "components": components(answer, registry, full),
         "allowed_mentions": {"parse": []},
     }
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import textwrap
 
 from bot.models import CodeFile, Lang
@@ -10,6 +11,8 @@ from bot.render.data import answer_codes, in_code_text, lead_text, note_text
 from bot.resolver.resolve import Answer
 
 WIDTH = 100
+_LEADING_CODE = re.compile(r"\d{3}(?!\d)")
+_CODE_IN_NOTE = re.compile(r"(?<![\w.])([1-5]\d\d)(?=:)")
 
 
 def status_line(entry: CodeFile, registry: Registry, lang: Lang) -> str:
@@ -24,10 +27,13 @@ def title(entry: CodeFile, lang: Lang) -> str:
 
 
 def related_line(code: int, note: str, bold: bool = False) -> str:
-    """'503: …' unless the note already names the code, as most contrasts do ('503: no healthy upstream …')."""
+    """'503: …' unless the note already begins with codes and names this one, as most contrasts do ('503: no
+    healthy upstream …', '401: we don't know who you are; 403: …'): a label there would say a code twice."""
     label = f"**{code:03d}**" if bold else f"{code:03d}"
     if note.startswith(str(code)):
         return label + note[len(str(code)):] if bold else note
+    if _LEADING_CODE.match(note) and str(code) in note:
+        return _CODE_IN_NOTE.sub(r"**\1**", note) if bold else note
     return f"{label}: {note}"
 
 

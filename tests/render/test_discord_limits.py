@@ -16,10 +16,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.adapters.discord.convert import message_kwargs
-from bot.adapters.discord.views import _SELECT, _TOGGLE
+from bot.adapters.discord.views import _DETAIL, _SELECT, _TOGGLE
 from bot.models import Lang
 from bot.registry import Registry, get_registry
-from bot.render.discord_payload import answer_payload
+from bot.render.discord_payload import COMPACT_MAX, answer_payload
 from bot.resolver.resolve import Answer
 
 LANGS: tuple[Lang, ...] = ("en", "ko")
@@ -70,7 +70,10 @@ def check_limits(payload: dict[str, Any]) -> None:
                 assert custom_id not in seen
                 seen.add(custom_id)
                 # The persistent handlers must recognise it, or it dies with the process.
-                assert re.fullmatch(_TOGGLE if child["type"] == 2 else _SELECT, custom_id), custom_id
+                if child["type"] == 2:
+                    assert re.fullmatch(_TOGGLE, custom_id) or re.fullmatch(_DETAIL, custom_id), custom_id
+                else:
+                    assert re.fullmatch(_SELECT, custom_id), custom_id
             if child["type"] == 2:
                 assert 0 < len(child["label"]) <= 80
                 assert ("url" in child) != ("custom_id" in child)
@@ -104,11 +107,47 @@ def all_answers(registry: Registry) -> list[Answer]:
 @pytest.mark.parametrize("lang", LANGS)
 @pytest.mark.parametrize("code", CODES)
 def test_every_code_fits(code: int, lang: Lang) -> None:
-    payload = answer_payload(Answer(str(code), "code", (code,), lang=lang, confidence=1.0), REGISTRY)
+    answer = Answer(str(code), "code", (code,), lang=lang, confidence=1.0)
+    for full in (False, True):
+        payload = answer_payload(answer, REGISTRY, full=full)
+        check_limits(payload)
+        (embed,) = payload["embeds"]
+        assert embed["title"].startswith(f"{code:03d} ")
 
-    check_limits(payload)
-    (embed,) = payload["embeds"]
-    assert embed["title"].startswith(f"{code:03d} ")
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_the_compact_answer_is_one_phone_screen(lang: Lang) -> None:
+    for code in CODES:
+        compact = answer_payload(Answer(str(code), "code", (code,), lang=lang, confidence=1.0), REGISTRY)
+        (embed,) = compact["embeds"]
+        assert embed_size(embed) <= COMPACT_MAX, code
+        entry = REGISTRY.codes[code]
+        assert f"**{entry.summary.get(lang)}**" in embed["description"]
+        if entry.checks.get(lang):
+            assert entry.checks.get(lang)[0] in embed["fields"][0]["value"]
+        assert entry.detail.get(lang) not in embed.get("description", "")  # the detail is behind the button
+        buttons = [c for row in compact["components"] for c in row["components"] if c["type"] == 2]
+        assert any(re.fullmatch(_DETAIL, b.get("custom_id", "")) for b in buttons), code
+
+
+def test_details_and_back() -> None:
+    answer = Answer("503", "code", (503,), lang="ko", confidence=1.0)
+    compact, full = answer_payload(answer, REGISTRY), answer_payload(answer, REGISTRY, full=True)
+    ids = [[c.get("custom_id") for row in p["components"] for c in row["components"]] for p in (compact, full)]
+    assert "statusbot:more:code-503:ko:f" in ids[0] and "statusbot:lang:code-503:en" in ids[0]
+    assert "statusbot:more:code-503:ko:c" in ids[1] and "statusbot:lang:code-503:en:f" in ids[1]
+    labels = [c.get("label") for row in compact["components"] for c in row["components"]]
+    assert "자세히" in labels
+    assert embed_size(full["embeds"][0]) > 2 * embed_size(compact["embeds"][0])
+
+
+def test_a_comparison_is_compact_too() -> None:
+    answer = Answer("401 vs 403", "compare", (401, 403), lang="en", confidence=0.97)
+    compact = answer_payload(answer, REGISTRY)["embeds"][0]
+    assert embed_size(compact) <= COMPACT_MAX
+    assert compact["description"].count("\n") == 1  # one line per code
+    assert compact["fields"][0]["name"] == "The difference"
+    assert "**401**" in compact["fields"][0]["value"] and "**403**" in compact["fields"][0]["value"]
 
 
 @pytest.mark.parametrize("lang", LANGS)
@@ -123,6 +162,7 @@ def test_every_comparison_class_and_header_fits() -> None:
     assert len(answers) > 2 * len(CODES)
     for answer in answers:
         check_limits(answer_payload(answer, REGISTRY))
+        check_limits(answer_payload(answer, REGISTRY, full=True))
 
 
 @pytest.mark.parametrize("lang", LANGS)
@@ -160,6 +200,6 @@ def test_any_set_of_codes_fits(codes: list[int], lang: Lang, compare: bool) -> N
 def test_discord_py_accepts_every_payload() -> None:
     # discord.py validates select options, labels and custom_ids when the view is built.
     for answer in all_answers(REGISTRY):
-        kwargs = message_kwargs(answer_payload(answer, REGISTRY))
+        kwargs = message_kwargs(answer_payload(answer, REGISTRY, full=answer.kind == "compare"))
         assert kwargs["embeds"]
         assert kwargs["allowed_mentions"].everyone is False

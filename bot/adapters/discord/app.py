@@ -30,7 +30,7 @@ from discord.ext import commands
 
 from bot.adapters.discord.convert import message_kwargs
 from bot.adapters.discord.translator import KnowledgeTranslator, text
-from bot.adapters.discord.views import LanguageToggle, RelatedSelect
+from bot.adapters.discord.views import DetailToggle, LanguageToggle, RelatedSelect
 from bot.config import Settings
 from bot.cooldown import Cooldowns
 from bot.deadline import START_BY, Counters, InteractionClock
@@ -42,7 +42,7 @@ from bot.render.discord_payload import answer_payload, answer_plain_text, cut, e
 from bot.resolver.autocomplete import Autocompleter
 from bot.resolver.gate import is_status_question
 from bot.resolver.resolve import Answer, Resolver
-from bot.settings_store import SettingsStore, SettingsUnavailable
+from bot.settings_store import DETAILS, SettingsStore, SettingsUnavailable
 
 log = logging.getLogger("statusbot")
 T = TypeVar("T")
@@ -105,8 +105,8 @@ class StatusBot(commands.AutoShardedBot):
         self.cooldowns = Cooldowns(settings.user_cooldown, settings.channel_burst, settings.channel_window)
         self._heartbeat_task: asyncio.Task[None] | None = None
         self._sync_task: asyncio.Task[None] | None = None
-        self._payload_cache: dict[tuple[Answer, bool], dict[str, Any]] = {}
-        self._body_cache: dict[tuple[Answer, bool, bool, bool], bytes] = {}
+        self._payload_cache: dict[tuple[Answer, bool, bool], dict[str, Any]] = {}
+        self._body_cache: dict[tuple[Answer, bool, bool, bool, bool], bytes] = {}
         self.clock = InteractionClock()
         self.counters = Counters()
         self._answer_queue: asyncio.Queue[dict[str, Any]] | None = None
@@ -118,7 +118,7 @@ class StatusBot(commands.AutoShardedBot):
         # the names as registered (and so as Discord sends them back), not their translations
         self._http_name = str(text("http.name", ui))
         self._http_options = (str(text("http.query.name", ui)), str(text("http.lang.name", ui)),
-                              str(text("http.private.name", ui)))
+                              str(text("http.private.name", ui)), str(text("http.detail.name", ui)))
         self._guard_gateway_parsers()
         add_commands(self)
 
@@ -194,7 +194,7 @@ class StatusBot(commands.AutoShardedBot):
         """The callback body for /http (type 4) or its autocomplete (type 8) from the raw interaction, and the
         language of the answer."""
         inner = data["data"]
-        query_name, lang_name, private_name = self._http_options
+        query_name, lang_name, private_name, detail_name = self._http_options
         options = {o.get("name"): o for o in inner.get("options") or () if isinstance(o, dict)}
         guild_id = _snowflake_or_none(data.get("guild_id"))
         locale = data.get("locale")
@@ -210,6 +210,7 @@ class StatusBot(commands.AutoShardedBot):
         query = str((options.get(query_name) or {}).get("value") or "")[:MAX_QUERY]
         explicit = (options.get(lang_name) or {}).get("value")
         private = (options.get(private_name) or {}).get("value") is True
+        full = self.full_answer((options.get(detail_name) or {}).get("value"), guild_id)
         chosen = self.language(explicit if isinstance(explicit, str) else None, guild_id, locale, query)
         answer = self.resolver.resolve(query, chosen)
         permissions = data.get("app_permissions")
@@ -219,10 +220,10 @@ class StatusBot(commands.AutoShardedBot):
         # The query shows only in a "no answer" message and in the plain-text form: other answers to different
         # wordings of the same question share one body.
         key = (answer if answer.kind == "none" or not embed_links else _without_query(answer),
-               pictures, embed_links, private)
+               pictures, embed_links, private, full)
         body = self._body_cache.get(key)
         if body is None:
-            message = self.message_data_for(answer, guild_id, embed_links, pictures)
+            message = self.message_data_for(answer, guild_id, embed_links, pictures, full)
             if private:
                 message = {**message, "flags": 64}
             body = msgspec.json.encode({"type": 4, "data": message})
@@ -283,7 +284,7 @@ class StatusBot(commands.AutoShardedBot):
     async def setup_hook(self) -> None:
         guard_gateway_frames()
         await self.store.open()
-        self.add_dynamic_items(LanguageToggle, RelatedSelect)
+        self.add_dynamic_items(LanguageToggle, DetailToggle, RelatedSelect)
         await self.tree.set_translator(KnowledgeTranslator(self.registry.ui))
         if not self.settings.message_content:
             log.warning("Running without the message content intent: answers to mentions, replies, /http and the "
@@ -411,38 +412,44 @@ class StatusBot(commands.AutoShardedBot):
         template = self.registry.ui.text("replies", key, "ko" if lang == "ko" else "en")
         return template.format(**values) if values else template
 
+    def full_answer(self, asked: object, guild_id: int | None) -> bool:
+        """Whether to show the full answer: as asked (/http detail:), else the server's default (compact)."""
+        if asked in DETAILS:
+            return asked == "full"
+        return self.store.guild(guild_id).detail == "full"
+
     def message_kwargs_for(self, answer: Answer, guild_id: int | None,
-                           permissions: discord.Permissions | None = None) -> dict[str, Any]:
+                           permissions: discord.Permissions | None = None, full: bool = False) -> dict[str, Any]:
         """The reply for an answer as discord.py keyword arguments: embeds and buttons, or plain text where
         embeds are not allowed."""
         # Only a server channel can take Embed Links away; in DMs the interaction may carry no permissions.
         embed_links = guild_id is None or permissions is None or permissions.embed_links
-        data = self.message_data_for(answer, guild_id, embed_links, self.store.guild(guild_id).pictures)
+        data = self.message_data_for(answer, guild_id, embed_links, self.store.guild(guild_id).pictures, full)
         if "embeds" not in data:
             return {"content": data["content"], "allowed_mentions": discord.AllowedMentions.none()}
         return message_kwargs(data)
 
     def message_data_for(self, answer: Answer, guild_id: int | None, embed_links: bool,
-                         pictures: bool) -> dict[str, Any]:
+                         pictures: bool, full: bool = False) -> dict[str, Any]:
         """The reply for an answer as Discord's message JSON (what /http sends as it is)."""
         if not embed_links:
             return {"content": answer_plain_text(answer, self.registry), "allowed_mentions": {"parse": []}}
-        data = self._payload(answer, pictures)
+        data = self._payload(answer, pictures, full)
         if answer.kind == "code" and len(answer.codes) > 3:
             data = {**data, "content": self.registry.ui.text("notes", "too_many", answer.lang,
                                                              count=len(answer.codes), shown=len(data["embeds"]))}
         return data
 
-    def _payload(self, answer: Answer, pictures: bool) -> dict[str, Any]:
+    def _payload(self, answer: Answer, pictures: bool, full: bool) -> dict[str, Any]:
         """The rendered message for an answer. Answers repeat all day (502, 504), so the data is cached; it is
         never mutated after rendering, and discord.py objects are still built fresh for every send."""
-        key = (answer, pictures)
+        key = (answer, pictures, full)
         payload = self._payload_cache.get(key)
         if payload is None:
             thumbnails = {}
             if pictures:
                 thumbnails = {c: url for c in answer.codes if (url := picture_url(c, self.settings.picture_base))}
-            payload = answer_payload(answer, self.registry, thumbnails)
+            payload = answer_payload(answer, self.registry, thumbnails, full)
             if len(self._payload_cache) >= PAYLOAD_CACHE_SIZE:
                 self._payload_cache.pop(next(iter(self._payload_cache)))
             self._payload_cache[key] = payload
@@ -656,20 +663,24 @@ def add_commands(bot: StatusBot) -> None:
     tree = bot.tree
 
     lang_choices = [app_commands.Choice(name=text(f"choice.{v}", ui), value=v) for v in ("auto", "en", "ko")]
+    detail_choices = [app_commands.Choice(name=text(f"choice.{v}", ui), value=v) for v in DETAILS]
 
     @app_commands.command(name=text("http.name", ui), description=text("http.description", ui))
     @app_commands.rename(query=text("http.query.name", ui), lang=text("http.lang.name", ui),
-                         private=text("http.private.name", ui))
+                         private=text("http.private.name", ui), detail=text("http.detail.name", ui))
     @app_commands.describe(query=text("http.query.description", ui), lang=text("http.lang.description", ui),
-                           private=text("http.private.description", ui))
-    @app_commands.choices(lang=lang_choices)
+                           private=text("http.private.description", ui),
+                           detail=text("http.detail.description", ui))
+    @app_commands.choices(lang=lang_choices, detail=detail_choices)
     @app_commands.allowed_installs(guilds=True, users=True)
     @app_commands.allowed_contexts(guilds=True, dms=True, private_channels=True)
     async def http(interaction: discord.Interaction[StatusBot], query: app_commands.Range[str, 1, MAX_QUERY],
-                   lang: app_commands.Choice[str] | None = None, private: bool = False) -> None:
+                   lang: app_commands.Choice[str] | None = None, private: bool = False,
+                   detail: app_commands.Choice[str] | None = None) -> None:
         chosen = bot.language(lang.value if lang else None, interaction.guild_id, interaction.locale, query)
         answer = bot.resolver.resolve(query, chosen)
-        kwargs = bot.message_kwargs_for(answer, interaction.guild_id, interaction.app_permissions)
+        full = bot.full_answer(detail.value if detail else None, interaction.guild_id)
+        kwargs = bot.message_kwargs_for(answer, interaction.guild_id, interaction.app_permissions, full)
         await interaction.response.send_message(ephemeral=private, **kwargs)
 
     @http.autocomplete("query")
@@ -787,6 +798,15 @@ def add_commands(bot: StatusBot) -> None:
         lang = reply_lang(interaction)
         await say(interaction, "pictures", value=bot.reply_text("on" if enabled else "off", lang))
 
+    @config.command(name=text("config.detail.name", ui), description=text("config.detail.description", ui))
+    @app_commands.rename(value=text("config.value.name", ui))
+    @app_commands.describe(value=text("config.detail_value.description", ui))
+    @app_commands.choices(value=detail_choices)
+    @manage
+    async def config_detail(interaction: discord.Interaction[StatusBot], value: app_commands.Choice[str]) -> None:
+        await stored(interaction, bot.store.set_detail(guild_id_of(interaction), value.value))
+        await say(interaction, "config_detail", value=bot.reply_text(f"detail_{value.value}", reply_lang(interaction)))
+
     @config.command(name=text("config.show.name", ui), description=text("config.show.description", ui))
     @manage
     async def config_show(interaction: discord.Interaction[StatusBot]) -> None:
@@ -794,7 +814,8 @@ def add_commands(bot: StatusBot) -> None:
         lang = reply_lang(interaction)
         channels = ", ".join(f"<#{c}>" for c in sorted(settings.channels)) or "-"
         await say(interaction, "show", lang=settings.lang, channels=channels,
-                  pictures=bot.reply_text("on" if settings.pictures else "off", lang))
+                  pictures=bot.reply_text("on" if settings.pictures else "off", lang),
+                  detail=bot.reply_text(f"detail_{settings.detail}", lang))
 
     @tree.error
     async def on_app_command_error(interaction: discord.Interaction[StatusBot],

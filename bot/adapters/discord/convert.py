@@ -10,7 +10,7 @@ from typing import Any
 
 import discord
 
-from bot.adapters.discord.views import LanguageToggle, RelatedSelect
+from bot.adapters.discord.views import DetailToggle, LanguageToggle, RelatedSelect
 
 
 def embeds_from(payload: dict[str, Any]) -> list[discord.Embed]:
@@ -25,7 +25,9 @@ def view_from(payload: dict[str, Any]) -> discord.ui.View | None:
                 view.add_item(discord.ui.Button(style=discord.ButtonStyle.link, label=component["label"],
                                                 url=component["url"], row=row_index))
             elif component["type"] == 2:
-                toggle = LanguageToggle.from_id(component["custom_id"])
+                toggle: LanguageToggle | DetailToggle | None = (
+                    LanguageToggle.from_id(component["custom_id"])
+                    or DetailToggle.from_id(component["custom_id"], component.get("label", "")))
                 if toggle is not None:
                     toggle.item.row = row_index
                     view.add_item(toggle)

@@ -1,7 +1,10 @@
 """Buttons and selects that keep working after a restart: DynamicItems whose custom_id carries the state.
 
-- LanguageToggle  statusbot:lang:<target>:<lang>  re-renders the same answer in the other language, in place.
-- RelatedSelect   statusbot:rel:<lang>            shows the chosen related code to the person who picked it.
+- LanguageToggle  statusbot:lang:<target>:<lang>[:f]      re-renders the same answer in the other language, in
+                  place (":f": the message shows the full answer, and keeps showing it).
+- DetailToggle    statusbot:more:<target>:<lang>:<f|c>    the full answer (f) or the compact one (c): in place
+                  for the person who asked, privately for anyone else (the asker's message stays as it was).
+- RelatedSelect   statusbot:rel:<lang>                    shows the chosen related code to the person who picked it.
 """
 
 from __future__ import annotations
@@ -20,7 +23,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-_TOGGLE = r"statusbot:lang:(?P<target>[^:]{1,80}):(?P<lang>en|ko)"
+_TOGGLE = r"statusbot:lang:(?P<target>[^:]{1,80}):(?P<lang>en|ko)(?::(?P<full>f))?"
+_DETAIL = r"statusbot:more:(?P<target>[^:]{1,80}):(?P<lang>en|ko):(?P<show>[fc])"
 _SELECT = r"statusbot:rel:(?P<lang>en|ko)"
 
 
@@ -28,24 +32,36 @@ def _bot(interaction: discord.Interaction[Any]) -> StatusBot:
     return interaction.client  # type: ignore[no-any-return]
 
 
+def _asked_by(interaction: discord.Interaction[Any]) -> bool:
+    """Whether the person clicking is the one the message answered (or the message is theirs alone)."""
+    message = interaction.message
+    if message is None or message.flags.ephemeral:
+        return True
+    metadata = message.interaction_metadata
+    if metadata is not None:
+        return metadata.user.id == interaction.user.id
+    asked = message.reference.resolved if message.reference else None  # a reply to a question in the channel
+    return isinstance(asked, discord.Message) and asked.author.id == interaction.user.id
+
+
 class LanguageToggle(discord.ui.DynamicItem[discord.ui.Button[Any]], template=_TOGGLE):
-    def __init__(self, target: str, lang: str) -> None:
-        self.target, self.lang = target, lang
+    def __init__(self, target: str, lang: str, full: bool = False) -> None:
+        self.target, self.lang, self.full = target, lang, full
         super().__init__(discord.ui.Button(
             label="English" if lang == "en" else "한국어",
             style=discord.ButtonStyle.secondary,
-            custom_id=f"statusbot:lang:{target}:{lang}",
+            custom_id=f"statusbot:lang:{target}:{lang}" + (":f" if full else ""),
         ))
 
     @classmethod
     def from_id(cls, custom_id: str) -> LanguageToggle | None:
         match = re.fullmatch(_TOGGLE, custom_id)
-        return cls(match["target"], match["lang"]) if match else None
+        return cls(match["target"], match["lang"], bool(match["full"])) if match else None
 
     @classmethod
     async def from_custom_id(cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any],
                              match: re.Match[str], /) -> LanguageToggle:
-        return cls(match["target"], match["lang"])
+        return cls(match["target"], match["lang"], bool(match["full"]))
 
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
         bot = _bot(interaction)
@@ -54,8 +70,42 @@ class LanguageToggle(discord.ui.DynamicItem[discord.ui.Button[Any]], template=_T
             await interaction.response.send_message(bot.reply_text("error", self.lang), ephemeral=True,
                                                     allowed_mentions=discord.AllowedMentions.none())
             return
-        kwargs = bot.message_kwargs_for(answer, interaction.guild_id, interaction.app_permissions)
+        kwargs = bot.message_kwargs_for(answer, interaction.guild_id, interaction.app_permissions, self.full)
         await interaction.response.edit_message(**kwargs)
+
+
+class DetailToggle(discord.ui.DynamicItem[discord.ui.Button[Any]], template=_DETAIL):
+    def __init__(self, target: str, lang: str, show: str, label: str = "") -> None:
+        self.target, self.lang, self.show = target, lang, show
+        super().__init__(discord.ui.Button(
+            label=label or ("Details" if show == "f" else "Less"),
+            style=discord.ButtonStyle.primary if show == "f" else discord.ButtonStyle.secondary,
+            custom_id=f"statusbot:more:{target}:{lang}:{show}",
+        ))
+
+    @classmethod
+    def from_id(cls, custom_id: str, label: str = "") -> DetailToggle | None:
+        match = re.fullmatch(_DETAIL, custom_id)
+        return cls(match["target"], match["lang"], match["show"], label) if match else None
+
+    @classmethod
+    async def from_custom_id(cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any],
+                             match: re.Match[str], /) -> DetailToggle:
+        return cls(match["target"], match["lang"], match["show"])
+
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        bot = _bot(interaction)
+        lang = "ko" if self.lang == "ko" else "en"
+        answer = answer_from_target(self.target, lang, bot.registry)
+        if answer is None:
+            await interaction.response.send_message(bot.reply_text("error", lang), ephemeral=True,
+                                                    allowed_mentions=discord.AllowedMentions.none())
+            return
+        kwargs = bot.message_kwargs_for(answer, interaction.guild_id, interaction.app_permissions, self.show == "f")
+        if _asked_by(interaction):
+            await interaction.response.edit_message(**kwargs)
+        else:
+            await interaction.response.send_message(ephemeral=True, **kwargs)
 
 
 class RelatedSelect(discord.ui.DynamicItem[discord.ui.Select[Any]], template=_SELECT):

@@ -1,4 +1,4 @@
-"""The language toggle and the related-codes select, before and after a restart (DynamicItems)."""
+"""The language toggle, Details/Less and the related-codes select, before and after a restart (DynamicItems)."""
 
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ async def test_language_toggle_edits_the_answer_in_place_and_back(world: World) 
     assert korean.embeds[0].title.startswith("503 서비스 이용 불가")
     assert "재시도" in [f.name for f in korean.embeds[0].fields]
     assert [c.custom_id for row in korean.components for c in row.children if c.custom_id] == [
-        "statusbot:lang:code-503:en", "statusbot:rel:ko"]
+        "statusbot:lang:code-503:en", "statusbot:more:code-503:ko:f", "statusbot:rel:ko"]
 
     await world.alice.click(korean, label="English")
 
@@ -84,3 +84,52 @@ async def test_buttons_and_select_still_work_after_a_restart(world: World, make_
 
     await world.alice.click(only_bot_message(world), custom_id="statusbot:lang:code-503:en")
     assert only_bot_message(world).embeds[0].title.startswith("503 Service Unavailable")
+
+
+def field_names_of(message: discord.Message) -> list[str]:
+    return [f.name or "" for f in message.embeds[0].fields]
+
+
+async def test_details_opens_the_full_answer_in_place_for_the_asker_and_less_goes_back(world: World) -> None:
+    asked = await world.alice.slash(world.channel, "http", query="503")
+    assert field_names_of(asked.response) == ["What to check first", "Likely causes", "Retry"]
+
+    await world.alice.click(asked.response, label="Details")
+
+    full = only_bot_message(world)  # the same message, edited
+    assert full.id == asked.response.id
+    assert {"Class", "Related headers", "Caching", "See also"} <= set(field_names_of(full))
+    assert "statusbot:more:code-503:en:c" in [c.custom_id for row in full.components for c in row.children]
+
+    await world.alice.click(full, label="Less")
+    assert field_names_of(only_bot_message(world)) == ["What to check first", "Likely causes", "Retry"]
+
+
+async def test_details_for_someone_elses_answer_is_shown_to_them_only(world: World) -> None:
+    asked = await world.alice.slash(world.channel, "http", query="503")
+
+    clicked = await world.bob.click(asked.response, custom_id="statusbot:more:code-503:en:f")
+
+    assert clicked.ephemeral and clicked.response.ephemeral
+    assert "Related headers" in [f.name for f in clicked.response.embeds[0].fields]
+    assert field_names_of(only_bot_message(world)) == ["What to check first", "Likely causes", "Retry"]
+
+
+async def test_the_language_toggle_keeps_the_full_answer_full(world: World) -> None:
+    asked = await world.alice.slash(world.channel, "http", query="503", detail="full")
+    assert "statusbot:lang:code-503:ko:f" in custom_ids(asked.response.components)
+
+    await world.alice.click(asked.response, custom_id="statusbot:lang:code-503:ko:f")
+
+    korean = only_bot_message(world)
+    assert korean.embeds[0].title.startswith("503 서비스 이용 불가")
+    assert "관련 헤더" in field_names_of(korean)
+
+
+async def test_details_still_works_after_a_restart(world: World, make_bot: MakeBot) -> None:
+    asked = await world.alice.slash(world.channel, "http", query="429", lang="ko")
+
+    await world.env.restart_bot(await make_bot())
+
+    await world.alice.click(asked.response, custom_id="statusbot:more:code-429:ko:f")
+    assert "관련 헤더" in field_names_of(only_bot_message(world))

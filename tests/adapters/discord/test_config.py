@@ -53,7 +53,7 @@ async def test_admin_sets_korean_and_later_answers_are_korean(world: World) -> N
 
     answer = await world.alice.slash(world.channel, "http", query="404")
     assert answer.response.embeds[0].title.startswith("404 찾을 수 없음")
-    assert [f.name for f in answer.response.embeds[0].fields][:2] == ["분류", "상태"]
+    assert [f.name for f in answer.response.embeds[0].fields][:2] == ["먼저 확인할 것", "흔한 원인"]
 
     await world.alice.send(world.channel, f"{world.mention} what does 503 mean?")
     assert bot_messages(world.env, world.channel)[-1].embeds[0].title.startswith("503 서비스 이용 불가")
@@ -115,13 +115,14 @@ async def test_show_and_pictures(world: World) -> None:
     await world.admin.slash(world.channel, "http-config pictures", enabled=True)
     shown = await world.admin.slash(world.channel, "http-config show")
 
-    assert shown.response.content == "Language: **auto** · pictures: **on** · free-text channels: -"
+    assert shown.response.content == ("Language: **auto** · pictures: **on** · answers: **compact** · "
+                                      "free-text channels: -")
     answer = await world.alice.slash(world.channel, "http", query="503")
     assert answer.response.embeds[0].thumbnail.url.startswith("https://http.cat/")
 
     await world.admin.slash(world.channel, "http-config language", value="ko")
     shown = await world.admin.slash(world.channel, "http-config show")
-    assert shown.response.content == "언어: **ko** · 그림: **켜짐** · 자유 질문 채널: -"
+    assert shown.response.content == "언어: **ko** · 그림: **켜짐** · 답변: **간단히 보기** · 자유 질문 채널: -"
 
 
 async def test_settings_survive_a_restart_on_the_same_database(world: World, make_bot: MakeBot) -> None:
@@ -171,3 +172,17 @@ async def test_commands_are_synced_with_korean_names(world: World) -> None:
     assert http.name_localizations.get(discord.Locale.korean) == "http"
     assert http.options[0].name_localizations.get(discord.Locale.korean) == "질문"
     assert commands["Explain status codes"].name_localizations.get(discord.Locale.korean) == "상태 코드 설명"
+
+
+async def test_the_server_can_make_full_answers_its_default(world: World) -> None:
+    result = await world.admin.slash(world.channel, "http-config detail", value="full")
+
+    assert result.ephemeral
+    assert result.response.content == "Default answer form for this server: **full**."
+    assert world.bot.store.guild(world.guild.id).detail == "full"
+    answer = await world.alice.slash(world.channel, "http", query="503")
+    assert "Related headers" in [f.name for f in answer.response.embeds[0].fields]
+    compact = await world.alice.slash(world.channel, "http", query="503", detail="compact")
+    assert "Related headers" not in [f.name for f in compact.response.embeds[0].fields]
+
+

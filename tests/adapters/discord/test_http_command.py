@@ -20,13 +20,23 @@ async def test_503_is_a_red_embed_with_the_meaning_checks_and_retry(world: World
     assert embed.colour is not None and embed.colour.value == RED
     # The meaning is the description: the bold one-line summary first.
     assert embed.description.startswith("**The server is temporarily unable to handle the request")
+    # Compact by default: what to check, the likeliest causes and retry; the rest behind Details.
     names = field_names(embed)
-    assert {"Class", "What to check first", "Likely causes", "Retry"} <= set(names)
+    assert names == ["What to check first", "Likely causes", "Retry"]
     assert "Retry-After" in embed.fields[names.index("Retry")].value
     assert embed.url.startswith("https://www.rfc-editor.org/rfc/rfc9110")
-    # Public for the whole channel, with the language toggle and the related-codes select.
+    # Public for the whole channel, with the language toggle, Details and the related-codes select.
     assert [m.id for m in bot_messages(world.env, world.channel)] == [result.response.id]
-    assert custom_ids(result.response.components) == ["statusbot:lang:code-503:ko", "statusbot:rel:en"]
+    assert custom_ids(result.response.components) == ["statusbot:lang:code-503:ko", "statusbot:more:code-503:en:f",
+                                                      "statusbot:rel:en"]
+
+
+async def test_detail_full_shows_everything_at_once(world: World) -> None:
+    result = await world.alice.slash(world.channel, "http", query="503", detail="full")
+
+    names = field_names(result.response.embeds[0])
+    assert {"Class", "What to check first", "Likely causes", "Retry", "Related headers", "See also"} <= set(names)
+    assert "statusbot:more:code-503:en:c" in custom_ids(result.response.components)
 
 
 async def test_lang_option_ko_answers_in_korean(world: World) -> None:
@@ -35,7 +45,7 @@ async def test_lang_option_ko_answers_in_korean(world: World) -> None:
     (embed,) = result.response.embeds
     assert embed.title.startswith("503 서비스 이용 불가")
     names = field_names(embed)
-    assert {"분류", "먼저 확인할 것", "흔한 원인", "재시도"} <= set(names)
+    assert names == ["먼저 확인할 것", "흔한 원인", "재시도"]
     assert all(has_hangul(name) for name in names), names
     assert embed.colour is not None and embed.colour.value == RED
     assert "statusbot:lang:code-503:en" in custom_ids(result.response.components)
@@ -93,13 +103,22 @@ async def test_401_vs_403_is_one_comparison_embed(world: World) -> None:
 
     (embed,) = result.response.embeds
     assert embed.title == "401 vs 403 · Side by side"
-    names = field_names(embed)
+    # Compact: one line per code, then the difference.
+    lines = embed.description.splitlines()
+    assert len(lines) == 2
+    assert lines[0].startswith("**401 Unauthorized") and lines[1].startswith("**403 Forbidden")
+    assert field_names(embed) == ["The difference"]
+    assert "**401**" in embed.fields[0].value and "**403**" in embed.fields[0].value
+    assert embed.colour is not None and embed.colour.value == COLOURS["4xx"]
+    assert custom_ids(result.response.components) == ["statusbot:lang:cmp-401-403:ko",
+                                                      "statusbot:more:cmp-401-403:en:f"]
+
+    full = await world.alice.slash(world.channel, "http", query="401 vs 403", detail="full")
+    names = field_names(full.response.embeds[0])
     assert len(names) == 2
     assert names[0].startswith("401 Unauthorized") and names[1].startswith("403 Forbidden")
-    assert "**403**" in embed.fields[0].value  # each side names the other
-    assert "**401**" in embed.fields[1].value
-    assert embed.colour is not None and embed.colour.value == COLOURS["4xx"]
-    assert custom_ids(result.response.components) == ["statusbot:lang:cmp-401-403:ko"]
+    assert "**403**" in full.response.embeds[0].fields[0].value  # each side names the other
+    assert "**401**" in full.response.embeds[0].fields[1].value
 
 
 async def test_5xx_is_the_class_embed(world: World) -> None:
