@@ -70,7 +70,7 @@ def test_teapot_history(registry: Registry) -> None:
 
 
 VENDOR_CODES = {444, 494, 495, 496, 497, 499, 520, 521, 522, 523, 524, 525, 526, 527, 530, 460, 463, 464, 561, 440,
-                449, 419, 420, 509, 598, 599, 0}
+                449, 419, 420, 509, 598, 599, 0, 498, 529}
 
 
 def test_vendor_codes(registry: Registry) -> None:
