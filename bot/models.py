@@ -103,6 +103,9 @@ class HeaderInfo(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     summary: Text
     spec: Spec
     aliases: tuple[str, ...] = ()
+    # how people describe the header when they do not remember its name ("the header that says how long to
+    # wait"): what bot/resolver/headers.py reads besides the summary
+    scenarios: TextList = TextList()
 
 
 class HeadersFile(msgspec.Struct, frozen=True, forbid_unknown_fields=True):

@@ -82,6 +82,14 @@ LISTING = Cue(
     korean=("목록", "종류", "리스트", "전부", "모든", "코드들", "전체", "계열", "대역", "정리"),
 )
 
+# Asks for a class by what it means: "클라이언트 잘못으로 나는 에러들 몇번대라고 불러?", "서버 쪽 에러 대역은 몇 번대?",
+# "the family of codes that means the server screwed up".
+CLASS_ASKED = Cue(
+    phrases=("family of codes", "class of codes", "range of codes", "group of codes", "codes family",
+             "which class", "what class", "which family", "what family", "which range", "what range"),
+    korean=_spaced("번대", "몇 번 대", "백번대", "대역", "계열 코드"),
+)
+
 # For the channel gate: a question in chat, or a report of an error.
 CHAT_QUESTION = Cue(
     words=frozenset({"what", "whats", "why", "how", "meaning", "mean", "means", "explain", "difference", "vs",

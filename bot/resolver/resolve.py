@@ -20,6 +20,7 @@ from bot.resolver import cues
 from bot.resolver.analyzer import terms_of_words
 from bot.resolver.constants import ConstantHit, ConstantReader
 from bot.resolver.extract import CodeHit, find_codes
+from bot.resolver.headers import HeaderRanker
 from bot.resolver.index import (
     KEY_COVER_POWER,
     MIN_KEY_COVER,
@@ -80,7 +81,15 @@ _CLASS_FILLER = frozenset({"status", "code", "codes", "http", "the", "what", "ar
 _LATIN_RUN = re.compile(r"[A-Za-z0-9]+")
 _HEADER_MAX_WORDS = 5  # the longest header name, in words (Access-Control-Allow-Origin has four)
 _HEADER_CUE = re.compile(r"\bheaders?\b|헤더", re.IGNORECASE)
+# Words every class's names use ("error", "응답", "코드"): they tell no class from another.
+_CLASS_SHARED_TERMS = frozenset({"error", "respons", "code", "응답", "코드", "오류", "에러", "측", "쪽", "계열"})
 _HYPHENATED = re.compile(r"[A-Za-z0-9]+(?:-[A-Za-z0-9]+)+")
+# Asks which header: "헤더 이름 뭐였지", "…알려주는 헤더가 뭐지", "…담아주는 헤더", "which header tells…", "the header
+# that …". Not "Location 헤더도 줄 건데 뭐 리턴" (a code, see WANTS_STATUS) nor "헤더 없는 요청" (a condition).
+_ASKS_HEADER = re.compile(
+    r"헤더\s*(?:이름|명)|(?:어떤|무슨|뭔|어느)\s*헤더|헤더(?:가|는|로|이)?\s*(?:뭐|무엇|뭔|뭘|있)|헤더\W*$"
+    r"|\b(?:which|what)\s+(?:\w+\s+)?header\b|\bheader\s+name\b|\bname\s+of\s+the\s+header\b"
+    r"|\bheader\s+(?:that|which|tells|says|carries|holds|lists|for)\b", re.IGNORECASE)
 @dataclass(frozen=True)
 class Answer:
     query: str
@@ -228,6 +237,7 @@ class Resolver:
         self._fuzzy_word = lru_cache(maxsize=4096)(self._fuzzy_word_uncached)
         self._is_misspelt_filler = lru_cache(maxsize=4096)(self._is_misspelt_filler_uncached)
         self._ranker: Ranker | None = None
+        self._header_ranker: HeaderRanker | None = None
         self.last_rows: tuple[list[tuple[int, list[float]]], list[float]] | None = None
         self._terms = lru_cache(maxsize=4096)(self._terms_uncached)
         # (small: a question is viewed once, a repeated one is answered from the answer cache, and each view
@@ -327,9 +337,15 @@ class Resolver:
         if cues.LISTING.found_in(q) and (
                 cls := self._class_by_words(unlisted := _LISTING_CUE.sub(" ", text), words(unlisted), loose=True)):
             return Answer(query, "class", cls=cls, lang=answer_lang, confidence=0.9, evidence="name")
+        if not known and cues.CLASS_ASKED.found_in(q) and (cls := self._class_described(q)):
+            return Answer(query, "class", cls=cls, lang=answer_lang, confidence=0.8, evidence="description")
 
         # (only a short question can be about a header: see _is_header_question)
         header = self._header(q) if len(q.words) <= 10 else None
+        if header is None and _ASKS_HEADER.search(text) and not cues.WANTS_STATUS.found_in(q) \
+                and (described := self._header_described(q)):
+            return Answer(query, "header", header=described, lang=answer_lang, confidence=0.8,
+                          evidence="description")
         scores = self._score_text(q)
         ranked = [(code, score) for code, score in scores.ranked() if code not in excluded]
         best_code, best = ranked[0] if ranked else (0, 0.0)
@@ -454,6 +470,20 @@ class Resolver:
                     return cls
         return None
 
+    def _class_described(self, query: Query) -> str | None:
+        """The class a question asking for one describes: the class whose names share the most terms with it
+        ('클라이언트 잘못' with 클라이언트 오류), when one class shares more than every other."""
+        asked = set(self._terms(tuple(query.words[:_RANKER_MAX_WORDS])))
+        shared: dict[str, int] = {}
+        for cls, info in self.registry.classes.items():
+            names = [info.name.en, info.name.ko, *info.aliases.en, *info.aliases.ko]
+            shared[cls] = len(asked & set(self._terms(tuple(words(" ".join(names)))))
+                              - _CLASS_SHARED_TERMS)
+        ranked = sorted(shared.items(), key=lambda item: item[1], reverse=True)
+        if ranked[0][1] == 0 or ranked[0][1] == ranked[1][1]:
+            return None
+        return ranked[0][0]
+
     @staticmethod
     def _is_header_question(query: Query, header: str, best_code_score: float) -> bool:
         """A header named with 'header'/'헤더' in a short question, a hyphenated header name written out in a
@@ -465,6 +495,12 @@ class Resolver:
         if "-" in header and header.casefold() in text.casefold() and size <= 8:
             return True
         return size <= 4 and best_code_score < 0.9
+
+    def _header_described(self, query: Query) -> str | None:
+        """The header a question describes without naming it (see bot/resolver/headers.py)."""
+        if self._header_ranker is None:
+            self._header_ranker = HeaderRanker(self.registry, lambda text: terms_of_words(words(text)))
+        return self._header_ranker.best(self._terms(tuple(query.words[:_RANKER_MAX_WORDS])))
 
     def _exact_header(self, text: str) -> str | None:
         """The query is just a header name like 'Content-Range' or 'x-request-id' (maybe with 'header')."""

@@ -169,3 +169,34 @@ def test_a_guess_to_confirm_is_answered_by_the_constant(resolver: Resolver) -> N
     assert answer.kind == "code" and answer.codes[0] == 413 and answer.constant is not None
     # a status the asker saw is no guess: it wins over the constant
     assert resolver.resolve("we return HttpStatus.OK but clients see 500").codes[0] == 500
+
+
+@pytest.mark.parametrize(("question", "header"), [
+    ("지원 안 하는 메서드로 요청 왔을 때 응답에 허용 메서드 목록 담는 헤더 이름 뭐였지?", "Allow"),
+    ("API 종료 예정 날짜를 알려 주는 헤더가 뭐죠", "Sunset"),
+    ("리다이렉트할 때 이동할 주소를 담는 헤더가 뭐였지", "Location"),
+])
+def test_a_header_described_but_not_named(resolver: Resolver, question: str, header: str) -> None:
+    answer = resolver.resolve(question)
+    assert (answer.kind, answer.header) == ("header", header)
+
+
+def test_a_question_about_a_code_that_mentions_a_header_is_about_the_code(resolver: Resolver) -> None:
+    for question in ("게시글 작성 API 성공하면 뭐 리턴? Location 헤더도 줄 거",
+                     "Content-Length 헤더 없는 업로드는 몇 번으로 거절해요?"):
+        assert resolver.resolve(question).kind == "code", question
+
+
+@pytest.mark.parametrize(("question", "cls"), [
+    ("클라이언트 잘못으로 나는 에러들은 몇 번대예요?", "4xx"), ("서버 쪽 에러 대역은 몇 번대죠", "5xx"),
+    ("리다이렉트는 몇 번대야", "3xx"),
+])
+def test_a_class_asked_by_what_it_means(resolver: Resolver, question: str, cls: str) -> None:
+    answer = resolver.resolve(question)
+    assert (answer.kind, answer.cls) == ("class", cls)
+
+
+def test_a_lower_camel_identifier_is_read_as_words(resolver: Resolver) -> None:
+    from bot.resolver.text import words
+
+    assert words("notFound() permanentRedirect GitHub") == ["not", "found", "permanent", "redirect", "github"]
