@@ -43,9 +43,27 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"statusbot {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
-    ask = sub.add_parser("ask", help="answer a question about a status code, offline")
-    ask.add_argument("--lang", choices=("auto", "en", "ko"), default="auto")
-    ask.add_argument("--format", choices=("text", "json", "jsonl", "discord"), default="text")
+    ask = sub.add_parser(
+        "ask", help="answer a question about a status code, offline",
+        description="Answer a question about an HTTP status code, class, header, log line or framework constant, "
+                    "offline.",
+        epilog=f"Input: the QUERY words, or stdin when there are none (at most {MAX_PASTE_CHARS:,} characters are "
+               "read; only the first part of a long paste is searched). Exit codes: 0 answered, and also 0 when "
+               "no code was found (the text says so; JSON has kind \"none\"); 2 empty query or bad usage; 1 the "
+               "knowledge could not be read or the answer could not be written.")
+    ask.add_argument("--lang", choices=("auto", "en", "ko"), default="auto",
+                     help="answer language; auto (default) answers Korean questions in Korean, others in English")
+    ask.add_argument("--format", choices=("text", "json", "jsonl", "discord"), default="text",
+                     help="text (default) for people; json: the answer and every field of its codes; jsonl: one "
+                          "JSON answer per line, one query per stdin line; discord: the message the bot would "
+                          "send")
+    ask.add_argument("--brief", action="store_true",
+                     help="text: the compact answer (meaning, first checks, likely causes, retry), as Discord "
+                          "shows it before Details")
+    ask.add_argument("--color", "--colour", dest="color", choices=("auto", "always", "never"), default="auto",
+                     help="colour the text answer: auto (default) when stdout is a terminal and NO_COLOR is unset")
+    ask.add_argument("--no-entries", action="store_true",
+                     help="json/jsonl: leave out the codes' full entries (the answer only; a batch is ~20x smaller)")
     ask.add_argument("query", nargs="*", metavar="QUERY",
                      help="the question; with jsonl/discord and no QUERY, one query per line on stdin")
 
@@ -74,18 +92,32 @@ def _dump(data: Any) -> str:
     return msgspec.json.encode(data).decode()
 
 
-def _answer_json(query: str, lang: str, registry: Registry) -> dict[str, Any]:
+def _answer_json(query: str, lang: str, registry: Registry, entries: bool = True) -> dict[str, Any]:
     from bot.render.data import answer_data
     from bot.resolver import get_resolver
 
-    return answer_data(get_resolver().resolve(query, lang), registry)
+    return answer_data(get_resolver().resolve(query, lang), registry, entries=entries)
 
 
-def _discord_payload(query: str, lang: str, registry: Registry) -> dict[str, Any]:
+def _discord_payload(query: str, lang: str, registry: Registry, entries: bool = True) -> dict[str, Any]:
     from bot.render.discord_payload import answer_payload
     from bot.resolver import get_resolver
 
     return answer_payload(get_resolver().resolve(query, lang), registry)
+
+
+def text_layout(choice: str, stream: TextIO) -> Any:
+    """Width from the terminal (COLUMNS first), at most WIDTH and at least MIN_WIDTH; colour on a terminal
+    unless NO_COLOR is set (https://no-color.org), or as --color says."""
+    import shutil
+
+    from bot.render.text import MIN_WIDTH, WIDTH, Layout
+
+    columns = shutil.get_terminal_size((WIDTH, 24)).columns
+    is_tty = hasattr(stream, "isatty") and stream.isatty()
+    colour = choice == "always" or (choice == "auto" and is_tty and not os.environ.get("NO_COLOR")
+                                    and os.environ.get("TERM") != "dumb")
+    return Layout(width=max(MIN_WIDTH, min(WIDTH, columns)), colour=colour)
 
 
 def _stdin_lines() -> Iterable[str]:
@@ -102,7 +134,7 @@ def cmd_ask(args: argparse.Namespace, registry: Registry) -> int:
         # each answer as soon as it is ready.
         out = getattr(sys.stdout, "buffer", None)
         for line in _stdin_lines():
-            data = render(line, args.lang, registry)
+            data = render(line, args.lang, registry, not args.no_entries)
             if out is None:
                 sys.stdout.write(_dump(data) + "\n")
                 sys.stdout.flush()
@@ -117,14 +149,15 @@ def cmd_ask(args: argparse.Namespace, registry: Registry) -> int:
               file=sys.stderr)
         return EXIT_USAGE
     if args.format in ("json", "jsonl"):
-        print(_dump(_answer_json(query, args.lang, registry)))
+        print(_dump(_answer_json(query, args.lang, registry, not args.no_entries)))
     elif args.format == "discord":
         print(_dump(_discord_payload(query, args.lang, registry)))
     else:
         from bot.render.text import render_answer
         from bot.resolver import get_resolver
 
-        print(render_answer(get_resolver().resolve(query, args.lang), registry))
+        layout = text_layout(args.color, sys.stdout)
+        print(render_answer(get_resolver().resolve(query, args.lang), registry, layout, brief_only=args.brief))
     return EXIT_OK
 
 

@@ -214,7 +214,8 @@ def lead_text(answer: Answer, registry: Registry) -> str:
     return constant_text(answer, registry) or signature_text(answer, registry)
 
 
-def answer_data(answer: Answer, registry: Registry) -> dict[str, Any]:
+def answer_data(answer: Answer, registry: Registry, entries: bool = True) -> dict[str, Any]:
+    """The answer as JSON data; `entries=False` leaves out the codes' full entries (`--no-entries`)."""
     codes = answer_codes(answer, registry)
     data: dict[str, Any] = {
         "query": answer.query,
@@ -225,7 +226,7 @@ def answer_data(answer: Answer, registry: Registry) -> dict[str, Any]:
         "lang": answer.lang,
         "confidence": answer.confidence,
         "suggestions": list(answer.suggestions),
-        "entries": [_entry_shared(c, registry) for c in codes if answer.kind in ("code", "compare")],
+        "entries": [_entry_shared(c, registry) for c in codes if entries and answer.kind in ("code", "compare")],
     }
     if answer.note:
         data["note"] = note_text(answer, registry)

@@ -373,11 +373,12 @@ def answer_payload(answer: Answer, registry: Registry, thumbnail_for: dict[int, 
     }
 
 
-def answer_plain_text(answer: Answer, registry: Registry, limit: int = 2000) -> str:
-    """Fallback for channels where the bot lacks Embed Links: the same answer as plain text."""
+def answer_plain_text(answer: Answer, registry: Registry, limit: int = 2000, full: bool = False) -> str:
+    """Fallback for channels where the bot lacks Embed Links: the same answer as plain text (compact unless
+    `full`, as the embed would be)."""
     from bot.render.text import render_answer
 
-    text = render_answer(answer, registry)
+    text = render_answer(answer, registry, brief_only=not full)
     text = _MENTION.sub(lambda m: m.group(0).replace("@", "@\u200b").replace("<", "<\u200b"), text)
     return cut(text, limit)
 

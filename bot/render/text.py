@@ -1,18 +1,75 @@
-"""Answer -> readable text for a terminal."""
+"""Answer -> readable text for a terminal: wrapped to the terminal's width by display columns (a Hangul
+syllable takes two), never inside a `backticked span`, a header name, a URL or a code, with hanging indents
+for bullets, and coloured only when asked (see bot.adapters.cli)."""
 
 from __future__ import annotations
 
 import re
-import textwrap
+from dataclasses import dataclass
 
 from bot.models import CodeFile, Lang
 from bot.registry import Registry, code_class
-from bot.render.data import answer_codes, in_code_text, lead_text, note_text
+from bot.render.data import answer_codes, brief, in_code_text, lead_text, note_text
 from bot.resolver.resolve import Answer
 
-WIDTH = 100
+WIDTH = 100  # the widest a text answer gets, whatever the terminal: longer lines are hard to read
+MIN_WIDTH = 40
 _LEADING_CODE = re.compile(r"\d{3}(?!\d)")
 _CODE_IN_NOTE = re.compile(r"(?<![\w.])([1-5]\d\d)(?=:)")
+# What a line may not be broken inside: a backticked span (with what sticks to it, "`curl -v`,"), else a word.
+_ATOM = re.compile(r"[^\s`]*(?:`[^`]*`[^\s`]*)+|\S+")
+# ANSI SGR colours of the classes' titles (the Discord embed colours' nearest terminal colours).
+_SGR = re.compile(r"\x1b\[[0-9;]*m")
+_CLASS_SGR = {"1xx": "90", "2xx": "32", "3xx": "36", "4xx": "33", "5xx": "31", None: "35"}
+
+
+@dataclass(frozen=True, slots=True)
+class Layout:
+    """How a text answer is laid out: its width in columns, and whether to colour it."""
+
+    width: int = WIDTH
+    colour: bool = False
+
+    def bold(self, text: str, cls: str | None = None) -> str:
+        return f"\x1b[1;{_CLASS_SGR.get(cls, '35')}m{text}\x1b[0m" if self.colour else text
+
+    def dim(self, text: str) -> str:
+        return f"\x1b[2m{text}\x1b[0m" if self.colour else text
+
+
+PLAIN = Layout()
+
+
+def columns(text: str) -> int:
+    """Display columns of a text: East Asian wide characters and most emoji take two; colour codes none."""
+    if "\x1b" in text:
+        text = _SGR.sub("", text)
+    if text.isascii():
+        return len(text)
+    from wcwidth import wcswidth  # (imported when first needed: it costs a cold `ask 503` about 30 ms)
+
+    width = wcswidth(text)
+    return width if width >= 0 else len(text)  # (a control character: count characters)
+
+
+def wrap(text: str, width: int, indent: str = "  ", hanging: str | None = None) -> str:
+    """Fill lines up to `width` columns, breaking only between atoms (see _ATOM); an atom longer than a line
+    gets a line of its own rather than being cut."""
+    subsequent = indent if hanging is None else hanging
+    lines: list[str] = []
+    line, used, prefix = "", 0, indent
+    for atom in _ATOM.findall(" ".join(text.split())):
+        size = columns(atom)
+        if line and used + 1 + size > width:
+            lines.append(line)
+            line, used, prefix = "", 0, subsequent
+        if not line:
+            line, used = prefix + atom, columns(prefix) + size
+        else:
+            line, used = f"{line} {atom}", used + 1 + size
+    if line:
+        lines.append(line)
+    return "\n".join(lines)
 
 
 def status_line(entry: CodeFile, registry: Registry, lang: Lang) -> str:
@@ -37,93 +94,117 @@ def related_line(code: int, note: str, bold: bool = False) -> str:
     return f"{label}: {note}"
 
 
-def _wrap(text: str, indent: str = "  ") -> str:
-    return textwrap.fill(" ".join(text.split()), WIDTH, initial_indent=indent, subsequent_indent=indent)
+def _bullets(items: tuple[str, ...] | list[str], width: int) -> list[str]:
+    return [wrap(item, width, indent="  - ", hanging="    ") for item in items]
 
 
-def _bullets(items: tuple[str, ...] | list[str]) -> list[str]:
-    return [textwrap.fill(" ".join(item.split()), WIDTH, initial_indent="  - ", subsequent_indent="    ")
-            for item in items]
+def _heading(entry: CodeFile, lang: Lang, layout: Layout) -> list[str]:
+    lines = wrap(title(entry, lang), layout.width, indent="", hanging="    ").splitlines()
+    rule = "=" * min(layout.width, max(columns(line) for line in lines) + 4)
+    return [*(layout.bold(line, code_class(entry.code)) for line in lines), layout.dim(rule)]
 
 
-def render_entry(entry: CodeFile, registry: Registry, lang: Lang) -> str:
+def render_entry(entry: CodeFile, registry: Registry, lang: Lang, layout: Layout = PLAIN) -> str:
     ui = registry.ui
+    width = layout.width
 
     def label(key: str) -> str:
-        return ui.text("labels", key, lang)
+        return layout.dim(ui.text("labels", key, lang) + ":")
 
-    lines = [title(entry, lang), "=" * min(WIDTH, len(title(entry, lang)) + 4)]
+    lines = _heading(entry, lang, layout)
     cls = code_class(entry.code)
-    meta = [f"{label('class')}: {cls} {registry.classes[cls].name.get(lang)}" if cls else "",
-            f"{label('status')}: {status_line(entry, registry, lang)}"]
-    lines.append("  ".join(m for m in meta if m))
+    meta = [f"{label('class')} {cls} {registry.classes[cls].name.get(lang)}" if cls else "",
+            f"{label('status')} {status_line(entry, registry, lang)}"]
+    lines.append(wrap("  ".join(m for m in meta if m), width, indent="", hanging="  "))
     if entry.former_phrases:
-        lines.append(f"{label('formerly')}: {', '.join(entry.former_phrases)}")
-    lines += ["", _wrap(entry.summary.get(lang)), "", _wrap(entry.detail.get(lang))]
+        lines.append(wrap(f"{label('formerly')} {', '.join(entry.former_phrases)}", width, indent="", hanging="  "))
+    lines += ["", wrap(entry.summary.get(lang), width), "", wrap(entry.detail.get(lang), width)]
     if entry.other_meanings:
-        lines += ["", f"{label('other_meanings')}:"]
+        lines += ["", label("other_meanings")]
         for meaning in entry.other_meanings:
             who = f" ({meaning.vendor})" if meaning.vendor else ""
             name = meaning.name_ko if lang == "ko" else meaning.phrase
-            lines += _bullets([f"{name}{who}: {meaning.summary.get(lang)}"])
+            lines += _bullets([f"{name}{who}: {meaning.summary.get(lang)}"], width)
     if entry.headers:
-        lines += ["", f"{label('headers')}:"]
-        lines += _bullets([f"{h.name}: {h.why.get(lang)}" for h in entry.headers])
+        lines += ["", label("headers")]
+        lines += _bullets([f"{h.name}: {h.why.get(lang)}" for h in entry.headers], width)
     if entry.checks.get(lang):
-        lines += ["", f"{label('checks')}:", *_bullets(entry.checks.get(lang))]
+        lines += ["", label("checks"), *_bullets(entry.checks.get(lang), width)]
     if entry.causes.get(lang):
-        lines += ["", f"{label('causes')}:", *_bullets(entry.causes.get(lang))]
-    lines += ["", f"{label('retry')}:", _wrap(entry.retry.get(lang))]
-    lines += [f"{label('cache')}:", _wrap(ui.text("cache", "yes" if entry.cacheable else "no", lang))]
+        lines += ["", label("causes"), *_bullets(entry.causes.get(lang), width)]
+    lines += ["", label("retry"), wrap(entry.retry.get(lang), width)]
+    lines += [label("cache"), wrap(ui.text("cache", "yes" if entry.cacheable else "no", lang), width)]
     if entry.related:
-        lines += ["", f"{label('related')}:"]
-        lines += _bullets([related_line(r.code, r.note.get(lang)) for r in entry.related])
+        lines += ["", label("related")]
+        lines += _bullets([related_line(r.code, r.note.get(lang)) for r in entry.related], width)
     if written := in_code_text(entry.code, registry):
-        lines += ["", f"{label('in_code')}:", _wrap(written)]
-    lines += ["", f"{label('spec')}: {entry.spec.label()} {entry.spec.url}"]
+        lines += ["", label("in_code"), wrap(written, width)]
+    lines += ["", wrap(f"{label('spec')} {entry.spec.label()} {entry.spec.url}", width, indent="", hanging="  ")]
     return "\n".join(lines)
 
 
-def render_compare(codes: list[int], registry: Registry, lang: Lang) -> str:
+def render_brief(entry: CodeFile, registry: Registry, lang: Lang, layout: Layout = PLAIN) -> str:
+    """The compact answer (the same selection as Discord's compact embed, bot.render.data.brief)."""
+    ui = registry.ui
+    width = layout.width
+    selection = brief(entry, lang)
+    lines = [*_heading(entry, lang, layout), wrap(selection.summary, width)]
+    if selection.checks:
+        lines += ["", layout.dim(ui.text("labels", "checks", lang) + ":"), *_bullets(selection.checks, width)]
+    if selection.causes:
+        lines += ["", layout.dim(ui.text("labels", "causes", lang) + ":"), *_bullets(selection.causes, width)]
+    lines += ["", layout.dim(ui.text("labels", "retry", lang) + ":"), wrap(selection.retry, width)]
+    return "\n".join(lines)
+
+
+def render_compare(codes: list[int], registry: Registry, lang: Lang, layout: Layout = PLAIN) -> str:
     ui = registry.ui
     entries = [registry.codes[c] for c in codes]
-    lines = [ui.text("labels", "compare", lang) + ": " + " / ".join(f"{e.code:03d}" for e in entries), ""]
+    lines = [layout.bold(ui.text("labels", "compare", lang) + ": " + " / ".join(f"{e.code:03d}" for e in entries)),
+             ""]
     for entry in entries:
-        lines += [title(entry, lang), _wrap(entry.summary.get(lang))]
+        lines += [layout.bold(title(entry, lang), code_class(entry.code)), wrap(entry.summary.get(lang), layout.width)]
         for ref in entry.related:
             if ref.code in codes:
-                lines += _bullets([related_line(ref.code, ref.note.get(lang))])
+                lines += _bullets([related_line(ref.code, ref.note.get(lang))], layout.width)
         lines.append("")
     return "\n".join(lines).rstrip()
 
 
-def render_answer(answer: Answer, registry: Registry) -> str:
+def render_answer(answer: Answer, registry: Registry, layout: Layout = PLAIN, brief_only: bool = False) -> str:
+    """The whole answer as text; `brief_only` gives a code its compact answer (`statusbot ask --brief`)."""
     lang = answer.lang
     ui = registry.ui
+    width = layout.width
     if answer.kind == "code":
-        body = "\n\n\n".join(render_entry(registry.codes[c], registry, lang) for c in answer.codes)
+        entry_text = render_brief if brief_only else render_entry
+        body = "\n\n\n".join(entry_text(registry.codes[c], registry, lang, layout) for c in answer.codes)
         lead = lead_text(answer, registry)
-        return f"{_wrap(lead, '')}\n\n{body}" if lead else body
+        return f"{wrap(lead, width, '')}\n\n{body}" if lead else body
     if answer.kind == "compare":
-        return render_compare(list(answer.codes), registry, lang)
+        return render_compare(list(answer.codes), registry, lang, layout)
     if answer.kind == "class" and answer.cls:
         info = registry.classes[answer.cls]
-        lines = [f"{answer.cls} {info.name.get(lang)}", "", _wrap(info.summary.get(lang)), "",
-                 _wrap(info.detail.get(lang)), "", ui.text("labels", "codes_in_class", lang) + ":"]
+        lines = [layout.bold(f"{answer.cls} {info.name.get(lang)}", answer.cls), "",
+                 wrap(info.summary.get(lang), width)]
+        if not brief_only:
+            lines += ["", wrap(info.detail.get(lang), width)]
+        lines += ["", layout.dim(ui.text("labels", "codes_in_class", lang) + ":")]
         lines += [f"  {title(registry.codes[c], lang)}" for c in answer_codes(answer, registry)]
         return "\n".join(lines)
     if answer.kind == "header" and answer.header:
         header = registry.headers[answer.header]
-        lines = [answer.header, "", _wrap(header.summary.get(lang)),
-                 f"  {ui.text('labels', 'direction', lang)}: {ui.text('direction', header.direction, lang)}",
-                 f"  {ui.text('labels', 'spec', lang)}: {header.spec.label()} {header.spec.url}", "",
-                 ui.text("labels", "codes_using_header", lang) + ":"]
+        lines = [layout.bold(answer.header), "", wrap(header.summary.get(lang), width),
+                 f"  {layout.dim(ui.text('labels', 'direction', lang) + ':')} "
+                 f"{ui.text('direction', header.direction, lang)}",
+                 f"  {layout.dim(ui.text('labels', 'spec', lang) + ':')} {header.spec.label()} {header.spec.url}", "",
+                 layout.dim(ui.text("labels", "codes_using_header", lang) + ":")]
         for entry in registry.codes_using_header(answer.header):
             why = next(h.why.get(lang) for h in entry.headers if h.name == answer.header)
-            lines += _bullets([f"{title(entry, lang)}: {why}"])
+            lines += _bullets([f"{title(entry, lang)}: {why}"], width)
         return "\n".join(lines)
     lines = [note_text(answer, registry) or ui.text("notes", "no_match", lang)]
     if answer.suggestions:
-        lines += ["", ui.text("labels", "suggestions", lang) + ":"]
+        lines += ["", layout.dim(ui.text("labels", "suggestions", lang) + ":")]
         lines += [f"  {title(registry.codes[c], lang)}" for c in answer.suggestions]
     return "\n".join(lines)

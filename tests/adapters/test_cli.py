@@ -229,3 +229,43 @@ def test_check_names_every_problem_under_the_folder_it_read(tmp_path: Path) -> N
                for line in lines)
     assert any(f"{knowledge / 'constants' / 'go.toml'}: ecosystem: empty text" in line for line in lines)
     no_traceback(result)
+
+
+def test_text_fits_the_terminal_width_from_columns() -> None:
+    from bot.render.text import columns
+
+    for width in ("40", "72"):
+        out = run("ask", "--lang", "ko", "504", env={"COLUMNS": width}).stdout.decode()
+        wide = [line for line in out.splitlines() if columns(line) > int(width) and line.count(" ") > 3
+                and "`" not in line and "http" not in line]
+        assert not wide, wide
+    capped = run("ask", "504", env={"COLUMNS": "300"}).stdout.decode()
+    assert max(columns(line) for line in capped.splitlines()) <= 100 + 30  # capped (a long atom may overhang)
+
+
+def test_brief_colour_and_no_color() -> None:
+    brief = run("ask", "--brief", "429").stdout.decode()
+    full = run("ask", "429").stdout.decode()
+    assert "What to check first:" in brief and "Related headers:" not in brief and len(brief) < len(full) / 2
+    assert "\x1b[" not in full  # piped: no colour
+    coloured = run("ask", "--color", "always", "429").stdout.decode()
+    assert coloured.startswith("\x1b[1;33m429")
+    assert "\x1b[" not in run("ask", "--color", "never", "429").stdout.decode()
+
+
+def test_no_entries_keeps_the_answer_and_drops_the_entries() -> None:
+    result = run("ask", "--format", "jsonl", "--no-entries", stdin="504\n401 vs 403\n")
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [r["codes"] for r in rows] == [[504], [401, 403]]
+    assert all(r["entries"] == [] for r in rows)
+    with_entries = run("ask", "--format", "jsonl", stdin="504\n").stdout
+    assert len(with_entries) > 10 * len(result.stdout.splitlines()[0])
+
+
+def test_every_ask_option_has_help_and_the_limits_are_stated() -> None:
+    text = run("ask", "--help").stdout.decode()
+    for option in ("--lang", "--format", "--brief", "--color", "--no-entries"):
+        line = next(line for line in text.splitlines() if line.strip().startswith(option))
+        assert len(line.split(maxsplit=2)) >= 2, option
+    flat = " ".join(text.split())
+    assert "1,000,000 characters" in flat and "Exit codes" in flat

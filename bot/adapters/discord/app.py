@@ -433,7 +433,7 @@ class StatusBot(commands.AutoShardedBot):
                          pictures: bool, full: bool = False) -> dict[str, Any]:
         """The reply for an answer as Discord's message JSON (what /http sends as it is)."""
         if not embed_links:
-            return {"content": answer_plain_text(answer, self.registry), "allowed_mentions": {"parse": []}}
+            return {"content": answer_plain_text(answer, self.registry, full=full), "allowed_mentions": {"parse": []}}
         data = self._payload(answer, pictures, full)
         if answer.kind == "code" and len(answer.codes) > 3:
             data = {**data, "content": self.registry.ui.text("notes", "too_many", answer.lang,
