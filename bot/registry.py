@@ -49,7 +49,8 @@ T = TypeVar("T")
 _UI_KEYS: dict[str, tuple[str, ...]] = {
     "labels": ("meaning", "class", "status", "headers", "causes", "checks", "retry", "cache", "related", "spec",
                "other_meanings", "formerly", "codes_in_class", "codes_using_header", "direction", "compare",
-               "suggestions", "spec_button", "related_select", "details_button", "less_button", "key_difference"),
+               "suggestions", "spec_button", "related_select", "details_button", "less_button", "key_difference",
+               "codes_found"),
     "status": ("standard", "reserved", "obsolete", "temporary", "vendor"),
     "direction": ("request", "response", "both"),
     "cache": ("yes", "no"),

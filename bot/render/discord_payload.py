@@ -327,9 +327,32 @@ def components(answer: Answer, registry: Registry, full: bool = True) -> list[di
     return rows
 
 
+def codes_list_embed(answer: Answer, registry: Registry) -> dict[str, Any]:
+    """Several codes at a glance (a pasted log, '500 502 503 504'): one line per code with its meaning; the
+    select opens any of them, Details shows them in full."""
+    lang = answer.lang
+    classes = {code_class(c) for c in answer.codes}
+    colour = COLOURS[classes.pop()] if len(classes) == 1 else COLOURS[None]
+    embed = _Embed(registry.ui.text("labels", "codes_found", lang, count=len(answer.codes)), colour)
+    lead = lead_text(answer, registry)
+    lines = [f"{opening(lead, 300)}\n"] if lead else []
+    for code in answer.codes[:SELECT_OPTIONS_MAX]:
+        entry = registry.codes[code]
+        lines.append(f"**{title(entry, lang)}**: {opening(entry.summary.get(lang), 160)}")
+    text = "\n".join(lines)
+    while len(text) > COMPACT_MAX and len(lines) > 1:
+        lines.pop()
+        text = "\n".join(lines)
+    embed.description(text)
+    embed.footer("statusbot")
+    return embed.fit([])
+
+
 def answer_embeds(answer: Answer, registry: Registry, thumbnail_for: dict[int, str] | None = None,
                   full: bool = True) -> list[dict[str, Any]]:
     lang = answer.lang
+    if answer.kind == "code" and len(answer.codes) > 1 and not full:
+        return [codes_list_embed(answer, registry)]
     if answer.kind == "code":
         # One embed per code, at most three (and 6,000 characters across a message's embeds).
         embeds: list[dict[str, Any]] = []

@@ -435,7 +435,7 @@ class StatusBot(commands.AutoShardedBot):
         if not embed_links:
             return {"content": answer_plain_text(answer, self.registry, full=full), "allowed_mentions": {"parse": []}}
         data = self._payload(answer, pictures, full)
-        if answer.kind == "code" and len(answer.codes) > 3:
+        if answer.kind == "code" and full and len(answer.codes) > len(data["embeds"]):
             data = {**data, "content": self.registry.ui.text("notes", "too_many", answer.lang,
                                                              count=len(answer.codes), shown=len(data["embeds"]))}
         return data

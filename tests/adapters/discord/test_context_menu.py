@@ -48,11 +48,15 @@ async def test_two_codes_in_a_log_are_listed_not_compared(world: World) -> None:
 
     result = await world.bob.context_menu(world.channel, MENU, log)
 
-    titles = [embed.title for embed in result.response.embeds]
-    assert titles and titles[0].startswith("502")
-    assert all("Side by side" not in t for t in titles)
+    (embed,) = result.response.embeds  # one line per code, not a comparison
+    assert embed.title == "2 status codes"
+    lines = embed.description.splitlines()
+    assert lines[0].startswith("**502 Bad Gateway") and lines[1].startswith("**504 Gateway Timeout")
     (select,) = [c for row in result.response.components for c in row["components"] if c["type"] == 3]
     assert [o["value"] for o in select["options"]] == ["502", "504"]
+
+    picked = await world.bob.select(result.response, ["504"], custom_id="statusbot:rel:en")
+    assert picked.ephemeral and picked.response.embeds[0].title.startswith("504 Gateway Timeout")
 
 
 async def test_alert_embed_from_a_webhook_is_read(world: World) -> None:

@@ -152,8 +152,20 @@ async def test_no_match_says_so_and_suggests(world: World) -> None:
     assert "777" in embed.title and "not an HTTP status code" in embed.title
 
 
-async def test_several_codes_fit_the_message_limit_and_the_rest_are_in_the_select(world: World) -> None:
+async def test_several_codes_are_one_line_each_and_the_select_opens_any(world: World) -> None:
     result = await world.alice.slash(world.channel, "http", query="500 502 503 504 and then 404")
+
+    (embed,) = result.response.embeds
+    assert embed.title == "5 status codes"
+    lines = embed.description.splitlines()
+    assert [line.split()[0] for line in lines] == ["**500", "**502", "**503", "**504", "**404"]
+    assert len(embed) <= 1200
+    (select,) = [c for row in result.response.components for c in row["components"] if c["type"] == 3]
+    assert [o["value"] for o in select["options"]] == ["500", "502", "503", "504", "404"]
+
+
+async def test_several_codes_in_full_fit_the_message_limit_and_the_rest_are_in_the_select(world: World) -> None:
+    result = await world.alice.slash(world.channel, "http", query="500 502 503 504 and then 404", detail="full")
 
     response = result.response
     shown = len(response.embeds)
