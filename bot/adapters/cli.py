@@ -73,6 +73,21 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub.add_parser("check", help="validate the knowledge files and print counts")
 
+    scan = sub.add_parser(
+        "scan", help="summarise access logs: codes, error rates, top paths and upstreams per error, per minute",
+        description="Summarise access logs in one pass: counts by code (the status the client received, and the "
+                    "upstream's or target's where the line has it), error rates, the busiest paths, upstreams "
+                    "and clients per error code, and 4xx/5xx per minute.",
+        epilog="Formats, recognised per file from its first lines: nginx/Apache combined and common (with "
+               "$upstream_status, ingress-nginx), AWS ALB, CloudFront, HAProxy HTTP log, JSON lines with a status "
+               "field. gzip files are read as they are. Lines that fit no format are counted as unparsed. Exit "
+               "codes: 0 read, 1 a file could not be opened, 2 bad usage.")
+    scan.add_argument("files", nargs="*", metavar="FILE", help="log files (gzip or plain); - or none: stdin")
+    scan.add_argument("--format", choices=("text", "json"), default="text", help="text (default) or one JSON object")
+    scan.add_argument("--lang", choices=("en", "ko"), default="en", help="language of the text summary")
+    scan.add_argument("--color", "--colour", dest="color", choices=("auto", "always", "never"), default="auto",
+                      help="colour the text summary: auto (default) on a terminal unless NO_COLOR is set")
+
     from bot.adapters.bot_commands import add_bot_commands
 
     add_bot_commands(sub)
@@ -174,6 +189,30 @@ def cmd_codes(args: argparse.Namespace, registry: Registry) -> int:
     return EXIT_OK
 
 
+def cmd_scan(args: argparse.Namespace, registry: Registry) -> int:
+    import zlib
+
+    from bot.scan import Summary, open_log, scan_lines
+
+    summary = Summary()
+    failed = False
+    for path in args.files or ["-"]:
+        try:
+            with open_log(path, sys.stdin.buffer) as lines:
+                scan_lines(lines, summary, path)
+        except (OSError, EOFError, zlib.error) as exc:  # missing, unreadable, a truncated or corrupt gzip
+            failed = True
+            print(f"statusbot: cannot read {path}: {getattr(exc, 'strerror', None) or exc}", file=sys.stderr)
+    data = summary.to_data()
+    if args.format == "json":
+        print(_dump(data))
+    else:
+        from bot.render.scan import render_scan_text
+
+        print(render_scan_text(data, registry, args.lang, text_layout(args.color, sys.stdout)))
+    return EXIT_FAILED if failed else EXIT_OK
+
+
 def cmd_check(registry: Registry) -> int:
     by_class = Counter(code_class(e.code) or "other" for e in registry)
     by_status = Counter(e.status for e in registry)
@@ -217,6 +256,8 @@ def run(argv: list[str]) -> int:
             return cmd_ask(args, registry)
         if args.command == "codes":
             return cmd_codes(args, registry)
+        if args.command == "scan":
+            return cmd_scan(args, registry)
         return cmd_check(registry)
     except BrokenPipeError:
         # `statusbot codes | head`: the reader went away; that is not an error.

@@ -1,0 +1,89 @@
+"""A log summary (bot.scan.Summary.to_data) -> text for a terminal, and an embed for Discord."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.models import Lang
+from bot.registry import Registry
+from bot.render.text import PLAIN, Layout, columns
+
+_BAR = 30  # columns of the widest bar in the per-minute histogram
+_MINUTES_SHOWN = 60  # the busiest minutes in text; the JSON has them all
+
+
+def _meaning(code: int, registry: Registry, lang: Lang) -> str:
+    entry = registry.codes.get(code)
+    if entry is None:
+        return ""
+    name = entry.name_ko if lang == "ko" else entry.phrase
+    return name
+
+
+def _count(n: int) -> str:
+    return f"{n:,}"
+
+
+def _words(lang: Lang) -> dict[str, str]:
+    if lang == "ko":
+        return {"codes": "클라이언트가 받은 코드", "classes": "분류별",
+                "rate": "에러율", "upstream": "upstream이 돌려준 코드", "top": "에러 코드별 상위",
+                "paths": "경로", "upstreams": "upstream", "clients": "클라이언트", "minutes": "분당 4xx/5xx",
+                "none": "(없음)"}
+    return {"codes": "Codes the clients received", "classes": "By class",
+            "rate": "error rate", "upstream": "Codes the upstreams returned", "top": "Top per error code",
+            "paths": "paths", "upstreams": "upstreams", "clients": "clients", "minutes": "4xx/5xx per minute",
+            "none": "(none)"}
+
+
+def render_scan_text(data: dict[str, Any], registry: Registry, lang: Lang, layout: Layout = PLAIN) -> str:
+    w = _words(lang)
+    total = sum(data["codes"].values())
+    formats = ", ".join(sorted({f["format"] or "?" for f in data["files"]}))
+    if lang == "ko":
+        head = (f"statusbot scan: 파일 {len(data['files'])}개, {_count(data['lines'])}줄"
+                f"(읽지 못한 줄 {_count(data['unparsed'])}) · {formats}")
+    else:
+        head = (f"statusbot scan: {len(data['files'])} files, {_count(data['lines'])} lines "
+                f"({_count(data['unparsed'])} unparsed) · {formats}")
+    lines = [layout.bold(head)]
+    for failed in (f for f in data["files"] if f.get("error")):
+        lines.append(f"  {failed['path']}: {failed['error']}")
+    lines += ["", layout.dim(w["codes"] + ":")]
+    width = max((len(_count(n)) for n in data["codes"].values()), default=1)
+    for code_text, count in data["codes"].items():
+        code = int(code_text)
+        share = f"{100 * count / total:5.1f}%" if total else ""
+        label = layout.bold(f"{code:03d}", f"{code // 100}xx") if 100 <= code < 600 else f"{code:03d}"
+        lines.append(f"  {label}  {_count(count):>{width}}  {share}  {_meaning(code, registry, lang)}")
+    classes = "  ".join(f"{cls} {100 * n / total:.1f}%" for cls, n in data["classes"].items() if total)
+    lines += ["", f"{layout.dim(w['classes'] + ':')} {classes}",
+              f"{layout.dim(w['rate'] + ':')} 4xx {100 * data['error_rate']['4xx']:.2f}%  "
+              f"5xx {100 * data['error_rate']['5xx']:.2f}%"]
+    if data["upstream_codes"]:
+        which = ", ".join(data["upstream_is"])
+        listed = "  ".join(f"{c} ({_count(n)})" for c, n in data["upstream_codes"].items())
+        lines += ["", f"{layout.dim(w['upstream'] + f' ({which}):')} {listed}"]
+    if data["errors"]:
+        lines += ["", layout.dim(w["top"] + ":")]
+        for code_text, tops in data["errors"].items():
+            parts = []
+            for key in ("paths", "upstreams", "clients"):
+                if tops[key]:
+                    parts.append(f"{w[key]} " + ", ".join(f"{name} ({_count(n)})" for name, n in tops[key]))
+            lines.append(f"  {int(code_text):03d}: " + "; ".join(parts) if parts else f"  {int(code_text):03d}")
+    if data["minutes"]:
+        lines += ["", layout.dim(f"{w['minutes']} ({data['first']} … {data['last']}):")]
+        shown = data["minutes"]
+        if len(shown) > _MINUTES_SHOWN:  # the busiest minutes, in time order
+            busiest = sorted(shown, key=lambda m: m["4xx"] + m["5xx"], reverse=True)[:_MINUTES_SHOWN]
+            keep = {id(m) for m in busiest}
+            shown = [m for m in shown if id(m) in keep]
+        peak = max(m["4xx"] + m["5xx"] for m in shown) or 1
+        label_width = max(columns(m["minute"]) for m in shown)
+        for m in shown:
+            bar4 = "░" * round(_BAR * m["4xx"] / peak)
+            bar5 = "█" * round(_BAR * m["5xx"] / peak)
+            counts = f"5xx {_count(m['5xx'])} · 4xx {_count(m['4xx'])}"
+            lines.append(f"  {m['minute']:<{label_width}}  {bar5}{bar4}  {counts}")
+    return "\n".join(lines)
