@@ -50,7 +50,7 @@ _UI_KEYS: dict[str, tuple[str, ...]] = {
     "labels": ("meaning", "class", "status", "headers", "causes", "checks", "retry", "cache", "related", "spec",
                "other_meanings", "formerly", "codes_in_class", "codes_using_header", "direction", "compare",
                "suggestions", "spec_button", "related_select", "details_button", "less_button", "key_difference",
-               "codes_found"),
+               "codes_found", "server_note", "team_note"),
     "status": ("standard", "reserved", "obsolete", "temporary", "vendor"),
     "direction": ("request", "response", "both"),
     "cache": ("yes", "no"),
@@ -59,7 +59,7 @@ _UI_KEYS: dict[str, tuple[str, ...]] = {
     "replies": ("config_lang", "channel_added", "channel_already", "channel_removed", "channel_missing",
                 "channels_none", "channels_list", "pictures", "show", "on", "off", "need_manage_server",
                 "guild_only", "intent_missing", "no_codes_in_message", "error", "config_detail", "detail_compact",
-                "detail_full"),
+                "detail_full", "note_added", "note_removed", "note_missing", "note_unknown_code", "notes_none"),
 }
 
 

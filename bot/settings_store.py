@@ -1,4 +1,5 @@
-"""Per-server settings in SQLite (aiosqlite): default language, free-text channels, pictures, answer detail.
+"""Per-server settings in SQLite (aiosqlite): default language, free-text channels, pictures, answer detail, and
+the team's own notes per code.
 
 The schema is created and migrated on open (PRAGMA user_version), the database runs in WAL mode and every
 change is committed at once, so settings survive a restart and a kill -9. Reads come from an in-memory
@@ -34,7 +35,17 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE guild_settings ADD COLUMN detail TEXT NOT NULL DEFAULT 'compact'
         CHECK (detail IN ('compact', 'full'));
     """,
+    # 3: the team's note per code ("502 here usually means the payments pod OOM'd"), shown in every answer
+    """
+    CREATE TABLE guild_notes (
+        guild_id INTEGER NOT NULL,
+        code INTEGER NOT NULL,
+        text TEXT NOT NULL CHECK (length(text) <= 500),
+        PRIMARY KEY (guild_id, code)
+    );
+    """,
 )
+NOTE_MAX = 500  # characters of one note
 DETAILS = ("compact", "full")
 
 
@@ -48,6 +59,7 @@ class GuildSettings:
     pictures: bool = False
     channels: set[int] = field(default_factory=set)
     detail: str = "compact"
+    notes: dict[int, str] = field(default_factory=dict)
 
 
 class SettingsStore:
@@ -103,6 +115,9 @@ class SettingsStore:
         async with self.db.execute("SELECT guild_id, channel_id FROM free_text_channels") as cursor:
             async for guild_id, channel_id in cursor:
                 self._guilds.setdefault(int(guild_id), GuildSettings()).channels.add(int(channel_id))
+        async with self.db.execute("SELECT guild_id, code, text FROM guild_notes") as cursor:
+            async for guild_id, code, text in cursor:
+                self._guilds.setdefault(int(guild_id), GuildSettings()).notes[int(code)] = str(text)
 
     # ----- reads (memory) -----
 
@@ -165,6 +180,20 @@ class SettingsStore:
         removed = await self._write(guild_id, ("DELETE FROM free_text_channels WHERE guild_id = ? AND channel_id = ?",
                                                (guild_id, channel_id)))
         self._cached(guild_id).channels.discard(channel_id)
+        return removed > 0
+
+    async def set_note(self, guild_id: int, code: int, text: str) -> None:
+        if not text.strip() or len(text) > NOTE_MAX:
+            raise ValueError(f"a note is 1 to {NOTE_MAX} characters")
+        await self._write(guild_id, ("INSERT INTO guild_notes (guild_id, code, text) VALUES (?, ?, ?) "
+                                     "ON CONFLICT(guild_id, code) DO UPDATE SET text = excluded.text",
+                                     (guild_id, code, text)))
+        self._cached(guild_id).notes[code] = text
+
+    async def remove_note(self, guild_id: int, code: int) -> bool:
+        removed = await self._write(guild_id, ("DELETE FROM guild_notes WHERE guild_id = ? AND code = ?",
+                                               (guild_id, code)))
+        self._cached(guild_id).notes.pop(code, None)
         return removed > 0
 
     async def get_meta(self, key: str) -> str | None:

@@ -70,3 +70,25 @@ async def test_a_first_version_database_is_migrated_and_keeps_its_settings(tmp_p
     await again.open()
     assert again.guild(5).detail == "full"
     await again.close()
+
+
+async def test_notes_survive_a_reopen_and_are_bounded(tmp_path: Path) -> None:
+    store = SettingsStore(tmp_path / "s.sqlite3")
+    await store.open()
+    await store.set_note(1, 502, "여기서 502는 보통 payments 파드 OOM입니다: 대시보드 X")
+    await store.set_note(1, 502, "payments OOM, see dashboard X")  # replaced, not added
+    await store.set_note(2, 504, "batch jobs time out at 60 s")
+    with pytest.raises(ValueError):
+        await store.set_note(1, 503, "x" * 501)
+    with pytest.raises(ValueError):
+        await store.set_note(1, 503, "   ")
+    await store.close()
+
+    again = SettingsStore(tmp_path / "s.sqlite3")
+    await again.open()
+    assert again.guild(1).notes == {502: "payments OOM, see dashboard X"}
+    assert again.guild(2).notes == {504: "batch jobs time out at 60 s"}
+    assert await again.remove_note(1, 502) is True
+    assert await again.remove_note(1, 502) is False
+    assert again.guild(1).notes == {}
+    await again.close()

@@ -64,6 +64,9 @@ def build_parser() -> argparse.ArgumentParser:
                      help="colour the text answer: auto (default) when stdout is a terminal and NO_COLOR is unset")
     ask.add_argument("--no-entries", action="store_true",
                      help="json/jsonl: leave out the codes' full entries (the answer only; a batch is ~20x smaller)")
+    ask.add_argument("--notes", metavar="FILE",
+                     help="a TOML file of the team's own notes per code, shown in text answers: [notes] then "
+                          "502 = \"usually the payments pod OOM'd: check dashboard X\" (at most 500 characters each)")
     ask.add_argument("query", nargs="*", metavar="QUERY",
                      help="the question; with jsonl/discord and no QUERY, one query per line on stdin")
 
@@ -121,6 +124,36 @@ def _discord_payload(query: str, lang: str, registry: Registry, entries: bool = 
     return answer_payload(get_resolver().resolve(query, lang), registry)
 
 
+class NotesError(Exception):
+    """A --notes file that cannot be used; str() is the line to show."""
+
+
+def read_notes(path: str, registry: Registry) -> dict[int, str]:
+    """A team's notes file: `[notes]` with one `CODE = "text"` per code, the same shape as /http-config note."""
+    import tomllib
+
+    from bot.settings_store import NOTE_MAX
+
+    try:
+        with open(path, "rb") as file:
+            data = tomllib.load(file)
+    except OSError as exc:
+        raise NotesError(f"cannot read the notes file {path}: {exc.strerror or exc}") from exc
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise NotesError(f"the notes file {path} is not valid TOML: {exc}") from exc
+    table = data.get("notes")
+    if not isinstance(table, dict):
+        raise NotesError(f"the notes file {path} needs a [notes] table: [notes] then 502 = \"…\"")
+    notes: dict[int, str] = {}
+    for key, value in table.items():
+        if not key.isdigit() or int(key) not in registry.codes:
+            raise NotesError(f"{path}: notes.{key}: not a status code statusbot knows")
+        if not isinstance(value, str) or not value.strip() or len(value) > NOTE_MAX:
+            raise NotesError(f"{path}: notes.{key}: a note is text of 1 to {NOTE_MAX} characters")
+        notes[int(key)] = value
+    return notes
+
+
 def text_layout(choice: str, stream: TextIO) -> Any:
     """Width from the terminal (COLUMNS first), at most WIDTH and at least MIN_WIDTH; colour on a terminal
     unless NO_COLOR is set (https://no-color.org), or as --color says."""
@@ -171,8 +204,14 @@ def cmd_ask(args: argparse.Namespace, registry: Registry) -> int:
         from bot.render.text import render_answer
         from bot.resolver import get_resolver
 
+        try:
+            notes = read_notes(args.notes, registry) if args.notes else {}
+        except NotesError as exc:
+            print(f"statusbot: {exc}", file=sys.stderr)
+            return EXIT_USAGE
         layout = text_layout(args.color, sys.stdout)
-        print(render_answer(get_resolver().resolve(query, args.lang), registry, layout, brief_only=args.brief))
+        print(render_answer(get_resolver().resolve(query, args.lang), registry, layout, brief_only=args.brief,
+                            notes=notes))
     return EXIT_OK
 
 

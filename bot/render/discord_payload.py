@@ -7,6 +7,7 @@ No discord import: the Discord adapter turns these dicts into discord.py objects
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from typing import Any
 
 from bot.models import CodeFile, Lang
@@ -29,6 +30,7 @@ OPTION_LABEL_MAX = 100
 OPTION_DESCRIPTION_MAX = 100
 BUTTON_LABEL_MAX = 80
 ECHO_MAX = 100
+NOTE_MAX = 500  # a team note (bot.settings_store.NOTE_MAX)
 
 COLOURS = {"1xx": 0x95A5A6, "2xx": 0x2ECC71, "3xx": 0x3498DB, "4xx": 0xF0A020, "5xx": 0xE74C3C, None: 0x607D8B}
 
@@ -140,14 +142,16 @@ class _Embed:
         return self.data
 
 
-def compact_code_embed(entry: CodeFile, registry: Registry, lang: Lang, thumbnail: str = "", lead: str = ""
-                       ) -> dict[str, Any]:
+def compact_code_embed(entry: CodeFile, registry: Registry, lang: Lang, thumbnail: str = "", lead: str = "",
+                       note: str = "") -> dict[str, Any]:
     """The answer at a glance: the meaning, the first checks, the likeliest causes and retry in a line. The rest
     is one click away (the Details button) and the see-also codes are the select menu."""
     ui = registry.ui
     selection = brief(entry, lang)
     embed = _Embed(title(entry, lang), COLOURS[code_class(entry.code)], entry.spec.url)
     embed.description((f"{opening(lead, 300)}\n\n" if lead else "") + f"**{selection.summary}**")
+    if note:  # the team's own word comes before anything general
+        embed.field(ui.text("labels", "server_note", lang), escape(note, NOTE_MAX))
     embed.field(ui.text("labels", "checks", lang), bullets(selection.checks))
     embed.field(ui.text("labels", "causes", lang), bullets(selection.causes))
     embed.field(ui.text("labels", "retry", lang), selection.retry)
@@ -156,13 +160,14 @@ def compact_code_embed(entry: CodeFile, registry: Registry, lang: Lang, thumbnai
         embed.data["thumbnail"] = {"url": thumbnail}
     data = embed.fit([])
     fields = data.get("fields", [])
-    while embed_size(data) > COMPACT_MAX and len(fields) > 1:
+    budget = COMPACT_MAX + (len(fields[0]["value"]) if note and fields else 0)  # (a note is never cut for room)
+    while embed_size(data) > budget and len(fields) > 1:
         fields.pop(-2 if len(fields) >= 3 else -1)  # the causes go first, the checks last
     return data
 
 
-def code_embed(entry: CodeFile, registry: Registry, lang: Lang, thumbnail: str = "", lead: str = ""
-               ) -> dict[str, Any]:
+def code_embed(entry: CodeFile, registry: Registry, lang: Lang, thumbnail: str = "", lead: str = "",
+               note: str = "") -> dict[str, Any]:
     """`lead` goes above the meaning: what the question was read as (a framework constant)."""
     ui = registry.ui
 
@@ -186,6 +191,8 @@ def code_embed(entry: CodeFile, registry: Registry, lang: Lang, thumbnail: str =
         ]))
     if entry.headers:
         embed.field(label("headers"), bullets([f"`{h.name}`: {h.why.get(lang)}" for h in entry.headers]))
+    if note:
+        embed.field(label("server_note"), escape(note, NOTE_MAX))
     embed.field(label("checks"), bullets(entry.checks.get(lang)))
     embed.field(label("causes"), bullets(entry.causes.get(lang)))
     embed.field(label("retry"), entry.retry.get(lang))
@@ -327,7 +334,8 @@ def components(answer: Answer, registry: Registry, full: bool = True) -> list[di
     return rows
 
 
-def codes_list_embed(answer: Answer, registry: Registry) -> dict[str, Any]:
+def codes_list_embed(answer: Answer, registry: Registry, notes: Mapping[int, str] | None = None
+                     ) -> dict[str, Any]:
     """Several codes at a glance (a pasted log, '500 502 503 504'): one line per code with its meaning; the
     select opens any of them, Details shows them in full."""
     lang = answer.lang
@@ -344,15 +352,19 @@ def codes_list_embed(answer: Answer, registry: Registry) -> dict[str, Any]:
         lines.pop()
         text = "\n".join(lines)
     embed.description(text)
+    noted = [f"**{code:03d}**: {escape(notes[code], NOTE_MAX)}" for code in answer.codes if notes and code in notes]
+    if noted:
+        embed.field(registry.ui.text("labels", "server_note", lang), "\n".join(noted))
     embed.footer("statusbot")
     return embed.fit([])
 
 
 def answer_embeds(answer: Answer, registry: Registry, thumbnail_for: dict[int, str] | None = None,
-                  full: bool = True) -> list[dict[str, Any]]:
+                  full: bool = True, notes: Mapping[int, str] | None = None) -> list[dict[str, Any]]:
     lang = answer.lang
+    notes = notes or {}
     if answer.kind == "code" and len(answer.codes) > 1 and not full:
-        return [codes_list_embed(answer, registry)]
+        return [codes_list_embed(answer, registry, notes)]
     if answer.kind == "code":
         # One embed per code, at most three (and 6,000 characters across a message's embeds).
         embeds: list[dict[str, Any]] = []
@@ -361,7 +373,7 @@ def answer_embeds(answer: Answer, registry: Registry, thumbnail_for: dict[int, s
         for i, code in enumerate(answer.codes[:3]):
             build = code_embed if full else compact_code_embed
             embed = build(registry.codes[code], registry, lang, (thumbnail_for or {}).get(code, ""),
-                          lead if i == 0 else "")
+                          lead if i == 0 else "", notes.get(code, ""))
             size = embed_size(embed)
             if total + size > EMBED_TOTAL_MAX:
                 break
@@ -385,23 +397,24 @@ def embed_size(embed: dict[str, Any]) -> int:
 
 
 def answer_payload(answer: Answer, registry: Registry, thumbnail_for: dict[int, str] | None = None,
-                   full: bool = False) -> dict[str, Any]:
+                   full: bool = False, notes: Mapping[int, str] | None = None) -> dict[str, Any]:
     """The whole message: what `statusbot ask --format discord` prints and what the bot sends. Compact unless
     `full`: the Details button switches."""
     return {
         "content": "",
-        "embeds": answer_embeds(answer, registry, thumbnail_for, full),
+        "embeds": answer_embeds(answer, registry, thumbnail_for, full, notes),
         "components": components(answer, registry, full),
         "allowed_mentions": {"parse": []},
     }
 
 
-def answer_plain_text(answer: Answer, registry: Registry, limit: int = 2000, full: bool = False) -> str:
+def answer_plain_text(answer: Answer, registry: Registry, limit: int = 2000, full: bool = False,
+                      notes: Mapping[int, str] | None = None) -> str:
     """Fallback for channels where the bot lacks Embed Links: the same answer as plain text (compact unless
     `full`, as the embed would be)."""
     from bot.render.text import render_answer
 
-    text = render_answer(answer, registry, brief_only=not full)
+    text = render_answer(answer, registry, brief_only=not full, notes=notes, note_label="server_note")
     text = _MENTION.sub(lambda m: m.group(0).replace("@", "@\u200b").replace("<", "<\u200b"), text)
     return cut(text, limit)
 

@@ -5,6 +5,7 @@ for bullets, and coloured only when asked (see bot.adapters.cli)."""
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from bot.models import CodeFile, Lang
@@ -104,7 +105,14 @@ def _heading(entry: CodeFile, lang: Lang, layout: Layout) -> list[str]:
     return [*(layout.bold(line, code_class(entry.code)) for line in lines), layout.dim(rule)]
 
 
-def render_entry(entry: CodeFile, registry: Registry, lang: Lang, layout: Layout = PLAIN) -> str:
+def _note_lines(note: str, label: str, registry: Registry, lang: Lang, layout: Layout) -> list[str]:
+    if not note:
+        return []
+    return ["", layout.dim(registry.ui.text("labels", label, lang) + ":"), wrap(note, layout.width)]
+
+
+def render_entry(entry: CodeFile, registry: Registry, lang: Lang, layout: Layout = PLAIN, note: str = "",
+                 note_label: str = "team_note") -> str:
     ui = registry.ui
     width = layout.width
 
@@ -128,6 +136,7 @@ def render_entry(entry: CodeFile, registry: Registry, lang: Lang, layout: Layout
     if entry.headers:
         lines += ["", label("headers")]
         lines += _bullets([f"{h.name}: {h.why.get(lang)}" for h in entry.headers], width)
+    lines += _note_lines(note, note_label, registry, lang, layout)
     if entry.checks.get(lang):
         lines += ["", label("checks"), *_bullets(entry.checks.get(lang), width)]
     if entry.causes.get(lang):
@@ -143,12 +152,14 @@ def render_entry(entry: CodeFile, registry: Registry, lang: Lang, layout: Layout
     return "\n".join(lines)
 
 
-def render_brief(entry: CodeFile, registry: Registry, lang: Lang, layout: Layout = PLAIN) -> str:
+def render_brief(entry: CodeFile, registry: Registry, lang: Lang, layout: Layout = PLAIN, note: str = "",
+                 note_label: str = "team_note") -> str:
     """The compact answer (the same selection as Discord's compact embed, bot.render.data.brief)."""
     ui = registry.ui
     width = layout.width
     selection = brief(entry, lang)
     lines = [*_heading(entry, lang, layout), wrap(selection.summary, width)]
+    lines += _note_lines(note, note_label, registry, lang, layout)
     if selection.checks:
         lines += ["", layout.dim(ui.text("labels", "checks", lang) + ":"), *_bullets(selection.checks, width)]
     if selection.causes:
@@ -171,14 +182,17 @@ def render_compare(codes: list[int], registry: Registry, lang: Lang, layout: Lay
     return "\n".join(lines).rstrip()
 
 
-def render_answer(answer: Answer, registry: Registry, layout: Layout = PLAIN, brief_only: bool = False) -> str:
-    """The whole answer as text; `brief_only` gives a code its compact answer (`statusbot ask --brief`)."""
+def render_answer(answer: Answer, registry: Registry, layout: Layout = PLAIN, brief_only: bool = False,
+                  notes: Mapping[int, str] | None = None, note_label: str = "team_note") -> str:
+    """The whole answer as text; `brief_only` gives a code its compact answer (`statusbot ask --brief`); `notes`
+    are a team's own notes per code (`ask --notes FILE`, a server's notes in Discord's plain-text form)."""
     lang = answer.lang
     ui = registry.ui
     width = layout.width
     if answer.kind == "code":
         entry_text = render_brief if brief_only else render_entry
-        body = "\n\n\n".join(entry_text(registry.codes[c], registry, lang, layout) for c in answer.codes)
+        body = "\n\n\n".join(entry_text(registry.codes[c], registry, lang, layout, (notes or {}).get(c, ""),
+                                         note_label) for c in answer.codes)
         lead = lead_text(answer, registry)
         return f"{wrap(lead, width, '')}\n\n{body}" if lead else body
     if answer.kind == "compare":

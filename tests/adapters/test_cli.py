@@ -269,3 +269,17 @@ def test_every_ask_option_has_help_and_the_limits_are_stated() -> None:
         assert len(line.split(maxsplit=2)) >= 2, option
     flat = " ".join(text.split())
     assert "1,000,000 characters" in flat and "Exit codes" in flat
+
+
+def test_notes_file_shows_the_teams_note_and_bad_files_are_one_line(tmp_path: Path) -> None:
+    notes = tmp_path / "notes.toml"
+    notes.write_text('[notes]\n502 = "payments pod OOM: check dashboard X"\n', encoding="utf-8")
+    out = run("ask", "--notes", str(notes), "--brief", "502").stdout.decode()
+    assert "Team note:" in out and "payments pod OOM" in out
+    assert out.index("Team note:") < out.index("What to check first:")
+    assert "Team note:" not in run("ask", "--notes", str(notes), "503").stdout.decode()
+    for bad in ('[notes]\n999 = "x"\n', "[notes\n", '502 = "no table"\n', f'[notes]\n502 = "{"x" * 501}"\n'):
+        notes.write_text(bad, encoding="utf-8")
+        result = run("ask", "--notes", str(notes), "502")
+        no_traceback(result)
+        assert result.returncode == 2 and result.stderr.decode().count("\n") == 1

@@ -42,7 +42,7 @@ from bot.render.discord_payload import answer_payload, answer_plain_text, cut, e
 from bot.resolver.autocomplete import Autocompleter
 from bot.resolver.gate import is_status_question
 from bot.resolver.resolve import Answer, Resolver
-from bot.settings_store import DETAILS, SettingsStore, SettingsUnavailable
+from bot.settings_store import DETAILS, NOTE_MAX, SettingsStore, SettingsUnavailable
 
 log = logging.getLogger("statusbot")
 T = TypeVar("T")
@@ -52,6 +52,7 @@ HEARTBEAT_SECONDS = 15.0
 MAX_RATELIMIT_WAIT = 30.0  # the longest 429 any request waits out (see StatusBot.__init__)
 SYNC_RETRY_FIRST = 60.0  # a failed command sync is tried again after this, four times longer each time,
 SYNC_RETRY_MAX = 3600.0  # up to an hour (or whatever retry_after Discord gave, if longer)
+Notes = tuple[tuple[int, str], ...]  # a server's notes on the codes of one answer
 PAYLOAD_CACHE_SIZE = 2048
 # /http and its autocomplete are answered by this many workers from one queue, each with one request in flight.
 # Enough to hide the round trip to Discord (64 in flight at ~30 ms each is ~2,000 answers/s, more than one process
@@ -105,8 +106,8 @@ class StatusBot(commands.AutoShardedBot):
         self.cooldowns = Cooldowns(settings.user_cooldown, settings.channel_burst, settings.channel_window)
         self._heartbeat_task: asyncio.Task[None] | None = None
         self._sync_task: asyncio.Task[None] | None = None
-        self._payload_cache: dict[tuple[Answer, bool, bool], dict[str, Any]] = {}
-        self._body_cache: dict[tuple[Answer, bool, bool, bool, bool], bytes] = {}
+        self._payload_cache: dict[tuple[Answer, bool, bool, Notes], dict[str, Any]] = {}
+        self._body_cache: dict[tuple[Answer, bool, bool, bool, bool, Notes], bytes] = {}
         self.clock = InteractionClock()
         self.counters = Counters()
         self._answer_queue: asyncio.Queue[dict[str, Any]] | None = None
@@ -220,7 +221,7 @@ class StatusBot(commands.AutoShardedBot):
         # The query shows only in a "no answer" message and in the plain-text form: other answers to different
         # wordings of the same question share one body.
         key = (answer if answer.kind == "none" or not embed_links else _without_query(answer),
-               pictures, embed_links, private, full)
+               pictures, embed_links, private, full, self.notes_for(answer, guild_id))
         body = self._body_cache.get(key)
         if body is None:
             message = self.message_data_for(answer, guild_id, embed_links, pictures, full)
@@ -429,27 +430,34 @@ class StatusBot(commands.AutoShardedBot):
             return {"content": data["content"], "allowed_mentions": discord.AllowedMentions.none()}
         return message_kwargs(data)
 
+    def notes_for(self, answer: Answer, guild_id: int | None) -> Notes:
+        """The server's notes on the codes of an answer (part of what the answer's caches are keyed by)."""
+        notes = self.store.guild(guild_id).notes
+        return tuple((code, notes[code]) for code in answer.codes if code in notes) if notes else ()
+
     def message_data_for(self, answer: Answer, guild_id: int | None, embed_links: bool,
                          pictures: bool, full: bool = False) -> dict[str, Any]:
         """The reply for an answer as Discord's message JSON (what /http sends as it is)."""
+        notes = self.notes_for(answer, guild_id)
         if not embed_links:
-            return {"content": answer_plain_text(answer, self.registry, full=full), "allowed_mentions": {"parse": []}}
-        data = self._payload(answer, pictures, full)
+            return {"content": answer_plain_text(answer, self.registry, full=full, notes=dict(notes)),
+                    "allowed_mentions": {"parse": []}}
+        data = self._payload(answer, pictures, full, notes)
         if answer.kind == "code" and full and len(answer.codes) > len(data["embeds"]):
             data = {**data, "content": self.registry.ui.text("notes", "too_many", answer.lang,
                                                              count=len(answer.codes), shown=len(data["embeds"]))}
         return data
 
-    def _payload(self, answer: Answer, pictures: bool, full: bool) -> dict[str, Any]:
+    def _payload(self, answer: Answer, pictures: bool, full: bool, notes: Notes = ()) -> dict[str, Any]:
         """The rendered message for an answer. Answers repeat all day (502, 504), so the data is cached; it is
         never mutated after rendering, and discord.py objects are still built fresh for every send."""
-        key = (answer, pictures, full)
+        key = (answer, pictures, full, notes)
         payload = self._payload_cache.get(key)
         if payload is None:
             thumbnails = {}
             if pictures:
                 thumbnails = {c: url for c in answer.codes if (url := picture_url(c, self.settings.picture_base))}
-            payload = answer_payload(answer, self.registry, thumbnails, full)
+            payload = answer_payload(answer, self.registry, thumbnails, full, dict(notes))
             if len(self._payload_cache) >= PAYLOAD_CACHE_SIZE:
                 self._payload_cache.pop(next(iter(self._payload_cache)))
             self._payload_cache[key] = payload
@@ -806,6 +814,41 @@ def add_commands(bot: StatusBot) -> None:
     async def config_detail(interaction: discord.Interaction[StatusBot], value: app_commands.Choice[str]) -> None:
         await stored(interaction, bot.store.set_detail(guild_id_of(interaction), value.value))
         await say(interaction, "config_detail", value=bot.reply_text(f"detail_{value.value}", reply_lang(interaction)))
+
+    note = app_commands.Group(name=text("config.note.name", ui), description=text("config.note.description", ui),
+                              parent=config)
+
+    @note.command(name=text("config.note_add.name", ui), description=text("config.note_add.description", ui))
+    @app_commands.rename(code=text("config.code.name", ui), note_text=text("config.note_text.name", ui))
+    @app_commands.describe(code=text("config.code.description", ui),
+                           note_text=text("config.note_text.description", ui))
+    @manage
+    async def config_note_add(interaction: discord.Interaction[StatusBot], code: app_commands.Range[int, 0, 999],
+                              note_text: app_commands.Range[str, 1, NOTE_MAX]) -> None:
+        if code not in bot.registry.codes:
+            await say(interaction, "note_unknown_code", code=f"{code:03d}")
+            return
+        await stored(interaction, bot.store.set_note(guild_id_of(interaction), code, note_text))
+        await say(interaction, "note_added", code=f"{code:03d}")
+
+    @note.command(name=text("config.note_remove.name", ui), description=text("config.note_remove.description", ui))
+    @app_commands.rename(code=text("config.code.name", ui))
+    @app_commands.describe(code=text("config.code.description", ui))
+    @manage
+    async def config_note_remove(interaction: discord.Interaction[StatusBot],
+                                 code: app_commands.Range[int, 0, 999]) -> None:
+        removed = await stored(interaction, bot.store.remove_note(guild_id_of(interaction), code))
+        await say(interaction, "note_removed" if removed else "note_missing", code=f"{code:03d}")
+
+    @note.command(name=text("config.note_list.name", ui), description=text("config.note_list.description", ui))
+    @manage
+    async def config_note_list(interaction: discord.Interaction[StatusBot]) -> None:
+        notes = bot.store.guild(guild_id_of(interaction)).notes
+        if not notes:
+            await say(interaction, "notes_none")
+            return
+        listed = "\n".join(f"**{code:03d}**: {escape(notes[code], NOTE_MAX)}" for code in sorted(notes))
+        await reply(interaction, cut(listed, 2000))
 
     @config.command(name=text("config.show.name", ui), description=text("config.show.description", ui))
     @manage
