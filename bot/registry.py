@@ -59,7 +59,8 @@ _UI_KEYS: dict[str, tuple[str, ...]] = {
     "replies": ("config_lang", "channel_added", "channel_already", "channel_removed", "channel_missing",
                 "channels_none", "channels_list", "pictures", "show", "on", "off", "need_manage_server",
                 "guild_only", "intent_missing", "no_codes_in_message", "error", "config_detail", "detail_compact",
-                "detail_full", "note_added", "note_removed", "note_missing", "note_unknown_code", "notes_none"),
+                "detail_full", "log_too_big", "log_unreadable", "note_added", "note_removed", "note_missing",
+                "note_unknown_code", "notes_none"),
 }
 
 
@@ -262,7 +263,8 @@ def _korean_fields(obj: Any, path: str) -> Iterator[tuple[str, str]]:
 # Every placeholder the program fills in a ui.toml text ({number} in "{number} is not a status code").
 UI_PLACEHOLDERS = frozenset({
     "base", "channel", "channels", "cls", "code", "count", "ecosystem", "lang", "name", "number", "phrase",
-    "pictures", "detail", "query", "shown", "shown_phrase", "software", "text", "value", "vendor", "where",
+    "pictures", "detail", "size", "limit", "query", "shown", "shown_phrase", "software", "text", "value", "vendor",
+    "where",
 })
 
 

@@ -443,5 +443,22 @@ def scan_lines(lines: Iterable[str], summary: Summary, name: str = "-") -> FileS
 def scan_text(text: str) -> Summary:
     """A pasted block of log lines (the Discord context menu)."""
     summary = Summary()
-    scan_lines(text.splitlines(), summary, "message")
+    # (a block pasted in Discord usually sits in a ``` code fence, whose lines are no log lines)
+    scan_lines((line for line in text.splitlines() if not line.lstrip().startswith("```")), summary, "message")
+    return summary
+
+
+LOG_LINES_MIN = 3  # a pasted block is summarised when at least this many of its lines are log lines
+
+
+def is_log_block(data: dict[str, Any]) -> bool:
+    """Whether a pasted message is a block of log lines (summarised) rather than a line or two (answered)."""
+    return int(data["lines"]) - int(data["unparsed"]) >= LOG_LINES_MIN
+
+
+def scan_bytes(content: bytes, name: str, max_lines: int) -> Summary:
+    """An attachment, gzip or plain, read up to `max_lines` lines (a small .gz can unpack to gigabytes)."""
+    summary = Summary()
+    with open_log("-", io.BytesIO(content)) as text:
+        scan_lines(itertools.islice(text, max_lines), summary, name)
     return summary

@@ -87,3 +87,45 @@ def render_scan_text(data: dict[str, Any], registry: Registry, lang: Lang, layou
             counts = f"5xx {_count(m['5xx'])} · 4xx {_count(m['4xx'])}"
             lines.append(f"  {m['minute']:<{label_width}}  {bar5}{bar4}  {counts}")
     return "\n".join(lines)
+
+
+def scan_embed(data: dict[str, Any], registry: Registry, lang: Lang, name: str = "") -> dict[str, Any]:
+    """The compact summary for Discord: the top codes with counts and meanings, the first and last minute with an
+    error, the busiest path per error code; the select under it opens any code."""
+    from bot.render.discord_payload import COLOURS, RELATED_SELECT_ID, SELECT_OPTIONS_MAX, cut, escape
+
+    ko = lang == "ko"
+    total = sum(data["codes"].values())
+    title = (f"로그 요약: {_count(data['lines'])}줄" if ko else f"Log summary: {_count(data['lines'])} lines")
+    if name:
+        title += f" · {escape(name, 60)}"
+    rows = []
+    for code_text, count in list(data["codes"].items())[:10]:
+        code = int(code_text)
+        share = f"{100 * count / total:.1f}%" if total else ""
+        rows.append(f"**{code:03d}** ×{_count(count)} ({share}) {_meaning(code, registry, lang)}")
+    fields = []
+    busiest = [f"**{int(c):03d}**: {escape(t['paths'][0][0], 80)} ({_count(t['paths'][0][1])})"
+               for c, t in data["errors"].items() if t["paths"]][:8]
+    if busiest:
+        fields.append({"name": "에러 코드별 가장 많은 경로" if ko else "Busiest path per error code",
+                       "value": cut("\n".join(busiest), 1024), "inline": False})
+    if data["first"]:
+        fields.append({"name": "에러가 난 시각(분)" if ko else "Errors from … to (minute)",
+                       "value": f"{data['first']} … {data['last']}", "inline": False})
+    upstream = "  ".join(f"{c} ×{_count(n)}" for c, n in list(data["upstream_codes"].items())[:8])
+    if upstream:
+        fields.append({"name": ("upstream이 돌려준 코드" if ko else "Codes the upstreams returned")
+                       + f" ({', '.join(data['upstream_is'])})", "value": cut(upstream, 1024), "inline": False})
+    classes = {int(c) // 100 for c in data["codes"] if int(c) >= 400}
+    colour = COLOURS["5xx"] if 5 in classes else COLOURS["4xx"] if 4 in classes else COLOURS["2xx"]
+    unparsed = (f"읽지 못한 줄 {_count(data['unparsed'])}" if ko else f"{_count(data['unparsed'])} lines unparsed")
+    embed = {"title": cut(title, 256), "color": colour, "description": cut("\n".join(rows) or "-", 4096),
+             "fields": fields, "footer": {"text": f"statusbot scan · {unparsed}"}}
+    options = [{"label": cut(f"{int(c):03d} {_meaning(int(c), registry, lang)}", 100), "value": str(int(c)),
+                "description": cut(f"×{_count(n)}", 100)}
+               for c, n in data["codes"].items() if int(c) in registry.codes][:SELECT_OPTIONS_MAX]
+    components = [{"type": 1, "components": [{
+        "type": 3, "custom_id": RELATED_SELECT_ID.format(lang=lang), "min_values": 1, "max_values": 1,
+        "placeholder": registry.ui.text("labels", "related_select", lang), "options": options}]}] if options else []
+    return {"content": "", "embeds": [embed], "components": components, "allowed_mentions": {"parse": []}}

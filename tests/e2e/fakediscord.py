@@ -813,6 +813,7 @@ class FakeDiscord:
         self._conn_ids = itertools.count(1)
         self._runner: web.AppRunner | None = None
         self._routes = self._build_routes()
+        self.attachment_files: dict[str, bytes] = {}  # "channel/message/name" -> bytes (see attach)
 
     # ---- lifecycle ---------------------------------------------------------------------------
 
@@ -822,6 +823,7 @@ class FakeDiscord:
         app.router.add_get("/gateway/", self._ws_handler)
         app.router.add_get("/gateway-resume", self._ws_handler)
         app.router.add_route("*", API_PREFIX + "/{tail:.*}", self._rest_handler)
+        app.router.add_get("/attachments/{tail:.*}", self._attachment_handler)
         self._runner = web.AppRunner(app, access_log=None, handle_signals=False, shutdown_timeout=1.0)
         await self._runner.setup()
         site = web.TCPSite(self._runner, self.host, self._requested_port)
@@ -2021,6 +2023,21 @@ class FakeDiscord:
         the focused value is sent as a string, like Discord does.  Same kwargs as
         ``make_slash_command``."""
         return self.make_slash_command(name, options, _focused=focused, _kind=4, **kwargs)
+
+    def attach(self, message: dict[str, Any], name: str, content: bytes) -> dict[str, Any]:
+        """Give a message payload a file, served from this fake as Discord's CDN serves attachments."""
+        path = f"{message['channel_id']}/{message['id']}/{name}"
+        self.attachment_files[path] = content
+        url = f"{self.base_url}/attachments/{path}"
+        message["attachments"] = [*message.get("attachments", []), {
+            "id": str(self._new_id()), "filename": name, "size": len(content), "url": url, "proxy_url": url}]
+        return message
+
+    async def _attachment_handler(self, request: web.Request) -> web.StreamResponse:
+        content = self.attachment_files.get(request.match_info["tail"])
+        if content is None:
+            return web.Response(status=404)
+        return web.Response(body=content, content_type="application/octet-stream")
 
     def make_message_command(
         self,

@@ -12,6 +12,7 @@ after the last GUILD_CREATE; a re-IDENTIFY after a non-resumable INVALID_SESSION
 
 from __future__ import annotations
 
+import gzip
 import re
 import sqlite3
 import subprocess
@@ -185,6 +186,34 @@ def test_context_menu_on_nginx_access_log_line_explains_502(fake: FakeDiscordThr
     nothing = fake.make_message_command("Explain status codes", "lunch at noon?")
     call = ask(fake, nothing)
     assert call.json["data"]["flags"] & EPHEMERAL and "no status code" in call.json["data"]["content"]
+
+
+def test_context_menu_summarises_a_pasted_log_and_a_log_attachment(fake: FakeDiscordThread, launch: Launcher
+                                                                     ) -> None:
+    """A pasted block of access-log lines gets the log summary; so does a gzip attachment, downloaded from the
+    CDN after a deferred reply, its summary sent as the follow-up."""
+    launch()
+    logs = ROOT / "tests" / "fixtures" / "logs"
+    block = "```\n" + (logs / "ingress.log").read_text(encoding="utf-8") + "```"
+    call = ask(fake, fake.make_message_command("Explain status codes", block))
+    (embed,) = call.json["data"]["embeds"]
+    assert embed["title"] == "Log summary: 3 lines"
+    assert "**503** ×1" in embed["description"] and "shop-payments-80" not in embed["description"]
+    assert_within_discord_limits(call.json["data"])
+
+    message = fake.make_message("the ALB logs", channel_id=fake.guilds[0].text_channel.id)
+    fake.attach(message, "alb.log.gz", gzip.compress((logs / "alb.log").read_bytes()))
+    mark = fake.calls.mark()
+    payload = fake.make_message_command("Explain status codes", message)
+    deferred = ask(fake, payload)
+    assert deferred.json["type"] == 5  # deferred: the download may outlast Discord's 3 s
+    token = payload["token"]
+    follow = fake.wait_for_call(lambda c: c.method in ("POST", "PATCH") and c.api_path.startswith("/webhooks/")
+                                and token in c.api_path, ANSWER_TIMEOUT,
+                                since=mark)
+    (summary,) = follow.json["embeds"]
+    assert summary["title"] == "Log summary: 4 lines · alb.log.gz"
+    assert "**502** ×1" in summary["description"]
 
 
 def test_mention_with_everyone_pings_nobody_and_explains_418(fake: FakeDiscordThread, launch: Launcher) -> None:

@@ -39,9 +39,12 @@ from bot.models import Lang
 from bot.pictures import picture_url
 from bot.registry import Registry
 from bot.render.discord_payload import answer_payload, answer_plain_text, cut, escape
+from bot.render.scan import scan_embed
 from bot.resolver.autocomplete import Autocompleter
 from bot.resolver.gate import is_status_question
 from bot.resolver.resolve import Answer, Resolver
+from bot.resolver.text import MAX_PASTE_CHARS
+from bot.scan import LOG_LINES_MIN, is_log_block, scan_bytes, scan_text
 from bot.settings_store import DETAILS, NOTE_MAX, SettingsStore, SettingsUnavailable
 
 log = logging.getLogger("statusbot")
@@ -53,6 +56,13 @@ MAX_RATELIMIT_WAIT = 30.0  # the longest 429 any request waits out (see StatusBo
 SYNC_RETRY_FIRST = 60.0  # a failed command sync is tried again after this, four times longer each time,
 SYNC_RETRY_MAX = 3600.0  # up to an hour (or whatever retry_after Discord gave, if longer)
 Notes = tuple[tuple[int, str], ...]  # a server's notes on the codes of one answer
+# Log attachments the context menu summarises: Discord's own upload limit for an account without Nitro (10 MiB),
+# fetched within 10 s (the reply is deferred first), read up to two million lines (a small .gz can unpack to
+# gigabytes; two million lines take a few seconds to scan).
+LOG_SUFFIXES = (".log", ".txt", ".gz")
+ATTACHMENT_MAX = 10 * 1024 * 1024
+ATTACHMENT_TIMEOUT = 10.0
+ATTACHMENT_LINES = 2_000_000
 PAYLOAD_CACHE_SIZE = 2048
 # /http and its autocomplete are answered by this many workers from one queue, each with one request in flight.
 # Enough to hide the round trip to Discord (64 in flight at ~30 ms each is ~2,000 answers/s, more than one process
@@ -699,12 +709,21 @@ def add_commands(bot: StatusBot) -> None:
                 for code, label in bot.autocompleter.suggest(current, lang)[:25]]
 
     async def explain_message(interaction: discord.Interaction[StatusBot], message: discord.Message) -> None:
+        attachment = next((a for a in message.attachments if a.filename.lower().endswith(LOG_SUFFIXES)), None)
+        if attachment is not None:
+            await summarise_attachment(interaction, attachment)
+            return
         parts = [message.content or ""]
         for embed in message.embeds:  # alerts from other bots usually come as embeds
             parts += [embed.title or "", embed.description or ""]
             parts += [f"{field.name} {field.value}" for field in embed.fields]
         body = "\n".join(p for p in parts if p)
         lang = bot.language(None, interaction.guild_id, interaction.locale, body)
+        if body.count("\n") + 1 >= LOG_LINES_MIN:
+            summary = scan_text(body[:MAX_PASTE_CHARS]).to_data()
+            if is_log_block(summary):  # a pasted block of log lines: its summary, not one answer per code
+                await interaction.response.send_message(**message_kwargs(scan_embed(summary, bot.registry, lang)))
+                return
         answer = bot.resolver.resolve(body, lang)
         if answer.kind == "none" or not answer.codes:
             await interaction.response.send_message(bot.reply_text("no_codes_in_message", lang), ephemeral=True,
@@ -714,6 +733,33 @@ def add_commands(bot: StatusBot) -> None:
             answer = Answer(answer.query, "code", answer.codes, lang=answer.lang, confidence=answer.confidence)
         kwargs = bot.message_kwargs_for(answer, interaction.guild_id, interaction.app_permissions)
         await interaction.response.send_message(**kwargs)
+
+    async def summarise_attachment(interaction: discord.Interaction[StatusBot], attachment: discord.Attachment
+                                   ) -> None:
+        """A .log/.txt/.gz attachment: deferred first (a download can outlast Discord's 3 s), downloaded within
+        ATTACHMENT_TIMEOUT, scanned off the event loop, summarised."""
+        lang = bot.language(None, interaction.guild_id, interaction.locale, "")
+        if attachment.size > ATTACHMENT_MAX:
+            await interaction.response.send_message(
+                bot.reply_text("log_too_big", lang, size=f"{attachment.size / 1024 / 1024:.1f}",
+                               limit=f"{ATTACHMENT_MAX // 1024 // 1024}"),
+                ephemeral=True, allowed_mentions=discord.AllowedMentions.none())
+            return
+        await interaction.response.defer(thinking=True)
+        try:
+            content = await asyncio.wait_for(attachment.read(), ATTACHMENT_TIMEOUT)
+            summary = await asyncio.to_thread(scan_bytes, content, attachment.filename, ATTACHMENT_LINES)
+        except (TimeoutError, discord.HTTPException, OSError, EOFError, zlib.error) as exc:
+            log.warning("Could not read attachment %s: %r", attachment.id, exc)
+            await interaction.followup.send(bot.reply_text("log_unreadable", lang), ephemeral=True,
+                                            allowed_mentions=discord.AllowedMentions.none())
+            return
+        data = summary.to_data()
+        if not data["codes"]:
+            await interaction.followup.send(bot.reply_text("no_codes_in_message", lang), ephemeral=True,
+                                            allowed_mentions=discord.AllowedMentions.none())
+            return
+        await interaction.followup.send(**message_kwargs(scan_embed(data, bot.registry, lang, attachment.filename)))
 
     menu = app_commands.ContextMenu(name=text("menu.explain", ui), callback=explain_message,
                                     allowed_contexts=app_commands.AppCommandContext(guild=True, dm_channel=True,

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import gzip
+
 import discord
 
 from tests.adapters.discord.conftest import World
 from tests.adapters.discord.helpers import bot_messages
+from tests.conftest import ROOT
 
 MENU = "Explain status codes"
 NGINX_LINE = '10.0.0.7 - - [12/Mar/2025:10:00:00 +0000] "GET /api HTTP/1.1" 502 157 "-" "curl/8.0"'
@@ -67,3 +70,34 @@ async def test_alert_embed_from_a_webhook_is_read(world: World) -> None:
     result = await world.bob.context_menu(world.channel, MENU, alert)
 
     assert result.response.embeds[0].title.startswith("504 Gateway Timeout")
+
+
+async def test_a_pasted_block_of_log_lines_is_summarised(world: World) -> None:
+    block = (ROOT / "tests" / "fixtures" / "logs" / "combined.log").read_text(encoding="utf-8")
+    log = await world.alice.send(world.channel, f"```\n{block}```")
+
+    result = await world.bob.context_menu(world.channel, MENU, log)
+
+    (embed,) = result.response.embeds
+    assert embed.title == "Log summary: 6 lines"
+    rows = embed.description.splitlines()
+    assert sorted(rows[:2]) == ["**200** ×2 (33.3%) OK", "**502** ×2 (33.3%) Bad Gateway"]
+    assert "**502**: /api/pay (2)" in embed.fields[0].value
+    assert "2026-12-03 09:14 … 2026-12-03 09:15" in embed.fields[1].value
+    (select,) = [c for row in result.response.components for c in row["components"] if c["type"] == 3]
+    assert sorted(o["value"] for o in select["options"]) == ["200", "404", "502", "504"]
+    picked = await world.bob.select(result.response, ["502"], custom_id="statusbot:rel:en")
+    assert picked.ephemeral and picked.response.embeds[0].title.startswith("502 Bad Gateway")
+
+
+async def test_a_log_attachment_is_downloaded_and_summarised(world: World) -> None:
+    raw = (ROOT / "tests" / "fixtures" / "logs" / "alb.log").read_bytes()
+    log = await world.alice.send(world.channel, "ALB logs from the incident", attachments=[("alb.log.gz",
+                                                                                             gzip.compress(raw))])
+
+    result = await world.bob.context_menu(world.channel, MENU, log)
+
+    embed = (result.followups[0] if result.followups else result.response).embeds[0]
+    assert embed.title == "Log summary: 4 lines · alb.log.gz"
+    assert "**502** ×1" in embed.description
+    assert any("target_status_code" in (f.name or "") for f in embed.fields)
