@@ -63,6 +63,11 @@ TROUBLE = Cue(
                    "막힘", "튕겨", "튕김", "포기", "죽었", "죽어", "죽음", "뻗", "터졌", "터짐"),
 )
 
+# TROUBLE without the everyday Korean fragments (늦다, 없다, 못, 필요): for a number in a line of chat, which reports
+# trouble with a status only in the stronger words ("429번 버스 타고 가는 중 10분 늦어요" reports none).
+TROUBLE_WITH_A_STATUS = Cue(words=TROUBLE.words, prefixes=TROUBLE.prefixes, phrases=TROUBLE.phrases,
+                            korean=tuple(k for k in TROUBLE.korean if k not in ("늦", "없", "못", "필요")))
+
 # Two things compared. "or" and "which" also join things that are not compared ("an empty or unexpected
 # response"), so COMPARE_STRONG leaves them out.
 _COMPARE_KO = _spaced("차이", "비교", "다른 점", "다른가", "달라", "다르", "다름", "다릅", "구분", "구별", "헷갈",

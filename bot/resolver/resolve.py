@@ -61,6 +61,9 @@ _CACHE_MAX_QUERY = 200
 # "5xx", "4**", "500번대", and "500s" / "400s" (but "100s" is more often a hundred seconds than the 1xx class).
 _CLASS = re.compile(r"(?<![\w])(?:([1-5])\s?(?:xx|XX|\*\*|백\s?번\s?대|00\s?번\s?대|백대|00\s?대)"
                     r"|([2-5])00s\b)(?![a-z])")
+# What makes "500대" (without 번) the 5xx class rather than five hundred of something: a status word after it.
+_CLASS_UNITS_CONTEXT = re.compile(r"\s?(?:의\s?)?(?:에러|오류|응답|코드|상태|status|error|errors|response)|\s?\?",
+                                  re.IGNORECASE)
 # The words of cues.LISTING, to cut out of "list all 5xx codes" before reading the class name.
 _LISTING_CUE = re.compile(r"\b(?:all|list|lists|types|kinds|every|codes|class|category|family)\b"
                           r"|목록|종류|리스트|전부|모든|코드들|전체|계열|대역|정리", re.IGNORECASE)
@@ -188,8 +191,8 @@ def _number_in_chat(text: str) -> bool:
     rest = Query.of(_NUMBER_TOKEN.sub(" ", text))
     if not {"tell", "about", "info", "show", "look"}.isdisjoint(rest.word_set):
         return False
-    return not any(cue.found_in(rest) for cue in (cues.QUESTION, cues.TROUBLE, cues.ASKS_CODE, cues.COMPARE,
-                                                   cues.LISTING, cues.CHAT_REPORT, cues.HTTP_CONTEXT))
+    return not any(cue.found_in(rest) for cue in (cues.QUESTION, cues.TROUBLE_WITH_A_STATUS, cues.ASKS_CODE,
+                                                   cues.COMPARE, cues.LISTING, cues.CHAT_REPORT, cues.HTTP_CONTEXT))
 
 
 def _is_excluded(text: str, start: int) -> bool:
@@ -283,6 +286,9 @@ class Resolver:
         # "5xx" / "500번대" name a class; take them out first so "500번대" is not read as 500.
         class_match = _CLASS.search(text) if q.digits and (
             "xx" in q.folded or "**" in text or "00" in text or "백" in text) else None
+        if class_match and "대" in class_match.group(0) and "번" not in class_match.group(0) \
+                and not _CLASS_UNITS_CONTEXT.match(text, class_match.end()):
+            class_match = None  # "서버 200대 증설": two hundred machines; "500대 에러", "500번대" name the class
         number_text = text[: class_match.start()] + " " + text[class_match.end():] if class_match else text
         hits = find_codes(number_text) if q.digits else []
         numbers = [h.code for h in hits]
