@@ -43,7 +43,8 @@ body { margin: 0; background: #313338; font-family: 'Noto Sans', 'Noto Sans CJK 
 .fname { font-weight: 600; font-size: 14px; margin-top: 8px; color: #f2f3f5; }
 .value { margin-top: 2px; }
 .footer { font-size: 12px; color: #b5bac1; margin-top: 8px; }
-code { background: #1e1f22; border-radius: 3px; padding: 0 3px; font-size: 85%; font-family: 'Noto Sans Mono', monospace; }
+code { background: #1e1f22; border-radius: 3px; padding: 0 3px; font-size: 85%;
+       font-family: 'Noto Sans Mono', monospace; }
 .row { margin-top: 8px; display: flex; gap: 8px; }
 .btn { border-radius: 3px; padding: 2px 16px; height: 32px; line-height: 32px; font-size: 14px; font-weight: 500;
        background: #4e5058; color: white; } .btn.primary { background: #5865f2; } .btn.link::after { content: " ↗"; }

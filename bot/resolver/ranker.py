@@ -113,12 +113,47 @@ def default_model() -> ModelFile:
                      accept_weights={"bias": -2.0, "probability": 4.0})
 
 
+class Cover:
+    """code -> the share of the question's idf mass its texts use at all. Read only for the few candidate codes,
+    so it is summed when asked (of_codes) rather than for every code a term's postings reach."""
+
+    __slots__ = ("_mass", "_rare", "_term_codes")
+
+    def __init__(self, rare: list[tuple[str, float]], mass: float, term_codes: TermCodes) -> None:
+        self._rare, self._mass, self._term_codes = rare, mass, term_codes
+
+    def of_codes(self, codes: Iterable[int]) -> dict[int, float]:
+        wanted = set(codes)
+        totals = dict.fromkeys(wanted, 0.0)
+        for term, weight in self._rare:
+            for code in wanted.intersection(self._term_codes.of(term)):
+                totals[code] += weight
+        return {code: total / self._mass for code, total in totals.items()}
+
+
+class TermCodes:
+    """term -> the codes whose texts use it, made from BM25F's postings when a question first needs it (a team's
+    questions use a few thousand terms; the knowledge has tens of thousands)."""
+
+    def __init__(self, gains: dict[str, tuple[tuple[int, float], ...]]) -> None:
+        self._gains = gains
+        self._codes: dict[str, frozenset[int]] = {}
+
+    def of(self, term: str) -> frozenset[int]:
+        codes = self._codes.get(term)
+        if codes is None:
+            if len(self._codes) >= 65536:
+                self._codes.clear()
+            codes = self._codes[term] = frozenset(code for code, _ in self._gains.get(term, ()))
+        return codes
+
+
 class Views(NamedTuple):
     """The two views of a question. All run 0..1: BM25F and cover are divided by the question's idf mass."""
 
     bm25: dict[int, float]  # code -> BM25F over its fields
     snippet: dict[int, float]  # code -> cosine of its nearest scenario or alias (for the codes BM25F leads with)
-    cover: dict[int, float]  # code -> the share of the question's idf mass its texts use at all
+    cover: Cover  # code -> the share of the question's idf mass its texts use at all
     unknown: float  # the share of the question's idf mass no knowledge text uses
     mass: float  # the question's idf mass: how much a question says (one rare word says less than five)
     support: dict[int, float]  # code -> the mean cosine of its three nearest snippets: how many agree
@@ -212,6 +247,14 @@ class Ranker:
     weight_row: list[float] = field(default_factory=list)  # the model's weights in FEATURES order
     accept_row: list[float] = field(default_factory=list)  # and in ACCEPT_FEATURES order
 
+    @property
+    def term_codes(self) -> TermCodes:
+        """(Made on first use and never cached to disk: it fills as questions come.)"""
+        made: TermCodes | None = self.__dict__.get("_term_codes")
+        if made is None:
+            made = self.__dict__["_term_codes"] = TermCodes(self.gains)
+        return made
+
     @classmethod
     def build(cls, counts: FieldCounts, model: ModelFile) -> Ranker:
         n = len(counts.codes)
@@ -261,13 +304,11 @@ class Ranker:
         # mass and norm and is left out of the sums.
         rare = [(t, idf[t]) for t in unique if idf.get(t, 0.0) >= MIN_IDF]
         bm25: dict[int, float] = {}
-        cover: dict[int, float] = {}  # how much of the question's idf mass a code's texts use at all
-        get, get_cover = bm25.get, cover.get
+        get = bm25.get
         gains = self.gains
-        for term, weight in rare:
+        for term, _ in rare:
             for code, gain in gains.get(term, ()):
                 bm25[code] = get(code, 0.0) + gain
-                cover[code] = get_cover(code, 0.0) + weight
         by_code = {code: value / mass for code, value in bm25.items()}
 
         # The nearest snippet (idf-weighted cosine), for the codes BM25F puts on top: a code whose scenario says
@@ -288,7 +329,7 @@ class Ranker:
                 best3 = sorted([dot * inverse[i] for i, dot in dots.items()], reverse=True)[:3]
                 snippet[code] = best3[0] / query_norm
                 support[code] = sum(best3) / 3 / query_norm
-        return Views(by_code, snippet, {code: value / mass for code, value in cover.items()}, unknown, mass, support)
+        return Views(by_code, snippet, Cover(rare, mass, self.term_codes), unknown, mass, support)
 
     def candidates(self, views: Views, names: dict[int, float], signatures: dict[int, float],
                    vendors_named: set[int], query_flags: dict[str, float],
@@ -302,6 +343,7 @@ class Ranker:
         top_bm25 = [*sorted(bm25.values(), reverse=True)[:2], 0.0, 0.0]
         top_snippet = [*sorted(snippet.values(), reverse=True)[:2], 0.0, 0.0]
         asked = query_flags.get("asks_code", 0.0)
+        covers = views.cover.of_codes(pool)
         rows: list[tuple[int, list[float]]] = []
         for code in pool:
             b = bm25.get(code, 0.0)
@@ -310,7 +352,8 @@ class Ranker:
             s_other = top_snippet[1] if s >= top_snippet[0] else top_snippet[0]
             slot = self.slot_of.get(code)
             vendor_unnamed = 1.0 if slot in self.vendor_slots and code not in vendors_named else 0.0
-            rows.append((code, [b, b - b_other, s, s - s_other, views.cover.get(code, 0.0), names.get(code, 0.0),
+            cover = covers[code]
+            rows.append((code, [b, b - b_other, s, s - s_other, cover, names.get(code, 0.0),
                                 signatures.get(code, 0.0),
                                 vendor_unnamed, 1.0 if b >= top_bm25[0] else 0.0,
                                 1.0 if s >= top_snippet[0] else 0.0,
@@ -318,7 +361,7 @@ class Ranker:
                                 b * asked, s * asked,
                                 # how much the question says that this code's texts say too, in idf (log):
                                 # a ratio alone makes "merging now" a perfect match for whatever says "merge"
-                                math.log1p(views.cover.get(code, 0.0) * views.mass),
+                                math.log1p(cover * views.mass),
                                 views.support.get(code, 0.0)]))
         query_row = [query_flags.get(name, 1.0 if name == "bias" else 0.0) for name in QUERY_FEATURES]
         return rows, query_row

@@ -42,8 +42,9 @@ def test_views_run_from_zero_to_one(ranker: Ranker) -> None:
     views = ranker.views(terms("업로드하다가 용량 초과라고 뜨면서 끊겨요"))
     assert 413 in sorted(views.bm25, key=views.bm25.__getitem__, reverse=True)[:3]
     assert max(views.snippet, key=views.snippet.__getitem__) == 413
-    for table in (views.bm25, views.snippet, views.cover):
+    for table in (views.bm25, views.snippet, views.cover.of_codes(views.bm25)):
         assert all(0.0 <= value <= 1.0 + 1e-9 for value in table.values())
+    assert views.cover.of_codes([413])[413] > 0.5  # most of the question's words are in 413's texts
     assert views.unknown == 0.0 and views.mass > 0
 
 

@@ -203,7 +203,8 @@ def test_a_lower_camel_identifier_is_read_as_words(resolver: Resolver) -> None:
 
 
 def test_numbers_of_things_in_chat_are_not_statuses(resolver: Resolver) -> None:
-    for chat in ("서버 200대 증설 완료했습니다", "302번 버스 타고 가는 중인데 5분 늦어요", "502호 회의실 예약 못 했어요"):
+    for chat in ("서버 200대 증설 완료했습니다", "302번 버스 타고 가는 중인데 5분 늦어요",
+                 "502호 회의실 예약 못 했어요"):
         assert resolver.resolve(chat).kind == "none", chat
     for question in ("500대 에러가 늘었어요", "500번대 에러", "502 떠서 못 들어가요"):
         assert resolver.resolve(question).kind != "none", question
