@@ -1,4 +1,4 @@
-"""`statusbot run`, `statusbot sync` and `statusbot health`.
+"""`statusbot run`, `statusbot serve`, `statusbot sync` and `statusbot health`.
 
 discord is imported only when one of these runs, so `statusbot ask` starts fast and needs no token.
 Exit codes: 0 fine, 1 Discord refused (bad token, missing intent) or the bot failed, 2 bad configuration.
@@ -51,6 +51,82 @@ def add_bot_commands(sub: Any) -> None:
 
     health = sub.add_parser("health", help="exit 0 if the running bot's heartbeat is fresh (Docker HEALTHCHECK)")
     health.set_defaults(bot_command=cmd_health)
+
+    serve = sub.add_parser(
+        "serve", help="answer interactions over HTTP (Discord's Interactions Endpoint URL): POST /interactions",
+        description="Answer Discord interactions delivered over HTTP: POST /interactions (Ed25519-signed), "
+                    "GET /healthz, GET /metrics (Prometheus). Reads DISCORD_PUBLIC_KEY (hex, from the Developer "
+                    "Portal) and the settings database of STATUSBOT_DB; no token needed. Free text (mentions, "
+                    "opted-in channels) still needs the gateway: run `statusbot run` beside it.")
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    serve.add_argument("--port", type=_port, default=8080, help="port to listen on (default 8080)")
+    serve.set_defaults(bot_command=cmd_serve)
+
+
+def _port(value: str) -> int:
+    if not value.isdigit() or not 0 < int(value) < 65536:
+        raise argparse.ArgumentTypeError(f"a port is 1 to 65535, not {value!r}")
+    return int(value)
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import asyncio
+    import os
+
+    try:
+        settings = Settings.from_env(require_token=False)
+    except ConfigError as exc:
+        return _fail(str(exc), EXIT_USAGE)
+    key = os.environ.get("DISCORD_PUBLIC_KEY", "").strip()
+    if len(key) != 64 or any(c not in "0123456789abcdefABCDEF" for c in key):
+        return _fail("DISCORD_PUBLIC_KEY must be the application's public key: 64 hex characters (Developer "
+                     "Portal → General Information)", EXIT_USAGE)
+    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:
+        return asyncio.run(_serve(settings, key, args.host, args.port))
+    except KeyboardInterrupt:
+        return EXIT_OK
+
+
+async def _serve(settings: Settings, key: str, host: str, port: int) -> int:
+    import asyncio
+    import signal
+
+    from aiohttp import web
+
+    from bot.adapters.serve import create_app
+    from bot.registry import KnowledgeError, get_registry
+    from bot.resolver import get_resolver
+    from bot.settings_store import SettingsStore
+
+    try:
+        registry = get_registry()
+        resolver = get_resolver()
+        resolver.resolve("warm up the index and the ranker")
+    except KnowledgeError as exc:
+        return _fail(f"knowledge error: {exc}", EXIT_FAILED)
+    store = SettingsStore(settings.db_path)
+    try:
+        await store.open()
+    except Exception as exc:  # a locked, unreadable or corrupt database file
+        return _fail(f"cannot open the settings database {settings.db_path}: {exc}", EXIT_FAILED)
+    runner = web.AppRunner(create_app(registry, resolver, store, key), access_log=None)
+    await runner.setup()
+    try:
+        await web.TCPSite(runner, host, port).start()
+    except OSError as exc:
+        await runner.cleanup()
+        await store.close()
+        return _fail(f"cannot listen on {host}:{port}: {exc.strerror or exc}", EXIT_FAILED)
+    logging.getLogger("statusbot").info("Serving interactions on http://%s:%d/interactions", host, port)
+    stopping = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stopping.set)
+    await stopping.wait()
+    await runner.cleanup()
+    await store.close()
+    return EXIT_OK
 
 
 def _shard_ids(value: str) -> list[int]:
