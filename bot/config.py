@@ -41,6 +41,7 @@ def _float(name: str, value: str | None, default: float) -> float:
 class Settings:
     token: str = field(repr=False)
     db_path: Path = Path(DEFAULT_DB)
+    database_url: str = field(default="", repr=False)  # postgresql://… (STATUSBOT_DB): shared settings instead
     heartbeat_path: Path = Path("./data/heartbeat")
     log_level: int = logging.INFO
     message_content: bool = False  # privileged intent; needed to answer plain messages in opted-in channels
@@ -62,10 +63,16 @@ class Settings:
         level = logging.getLevelName(level_name)
         if not isinstance(level, int):
             raise ConfigError(f"STATUSBOT_LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR, not {level_name!r}")
-        db_path = Path(env.get("STATUSBOT_DB") or DEFAULT_DB)
+        db = (env.get("STATUSBOT_DB") or DEFAULT_DB).strip()
+        if "://" in db and not db.startswith(("postgresql://", "postgres://")):
+            raise ConfigError(f"STATUSBOT_DB must be a file path (SQLite) or a postgresql:// URL, not "
+                              f"{db.split('://', 1)[0]}://…")
+        database_url = db if "://" in db else ""
+        db_path = Path(DEFAULT_DB if database_url else db)
         return cls(
             token=token,
             db_path=db_path,
+            database_url=database_url,
             heartbeat_path=Path(env.get("STATUSBOT_HEARTBEAT") or db_path.parent / "heartbeat"),
             log_level=level,
             message_content=_flag(env.get("STATUSBOT_MESSAGE_CONTENT"), False),

@@ -1,24 +1,39 @@
-"""bot/settings_store.py: writes are all or nothing, and a locked database is a clear error."""
+"""The settings stores: SQLite (bot/settings_store.py) and PostgreSQL (bot/settings_pg.py) behave the same; writes
+are all or nothing, and a database that refuses them is a clear error."""
 
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from bot.settings_store import MIGRATIONS, SettingsStore, SettingsUnavailable
+from bot.settings_store import MIGRATIONS, SettingsBackend, SettingsStore, SettingsUnavailable
+
+MakeStore = Callable[[], SettingsBackend]
 
 
-async def test_settings_survive_a_reopen(tmp_path: Path) -> None:
-    store = SettingsStore(tmp_path / "s.sqlite3")
+@pytest.fixture(params=["sqlite", "postgres"])
+def make_store(request: pytest.FixtureRequest, tmp_path: Path) -> MakeStore:
+    """A factory of stores on one database (each call a new process's view of it), SQLite and PostgreSQL."""
+    if request.param == "sqlite":
+        return lambda: SettingsStore(tmp_path / "s.sqlite3")
+    url = request.getfixturevalue("postgres_url")
+    from bot.settings_pg import PostgresSettingsStore
+
+    return lambda: PostgresSettingsStore(url)
+
+
+async def test_settings_survive_a_reopen(make_store: MakeStore) -> None:
+    store = make_store()
     await store.open()
     await store.set_lang(1, "ko")
     assert await store.add_channel(1, 10) is True
     assert await store.add_channel(1, 10) is False
     await store.set_pictures(1, True)
     await store.close()
-    again = SettingsStore(tmp_path / "s.sqlite3")
+    again = make_store()
     await again.open()
     settings = again.guild(1)
     assert (settings.lang, settings.pictures, settings.channels) == ("ko", True, {10})
@@ -72,8 +87,8 @@ async def test_a_first_version_database_is_migrated_and_keeps_its_settings(tmp_p
     await again.close()
 
 
-async def test_notes_survive_a_reopen_and_are_bounded(tmp_path: Path) -> None:
-    store = SettingsStore(tmp_path / "s.sqlite3")
+async def test_notes_survive_a_reopen_and_are_bounded(make_store: MakeStore) -> None:
+    store = make_store()
     await store.open()
     await store.set_note(1, 502, "여기서 502는 보통 payments 파드 OOM입니다: 대시보드 X")
     await store.set_note(1, 502, "payments OOM, see dashboard X")  # replaced, not added
@@ -84,7 +99,7 @@ async def test_notes_survive_a_reopen_and_are_bounded(tmp_path: Path) -> None:
         await store.set_note(1, 503, "   ")
     await store.close()
 
-    again = SettingsStore(tmp_path / "s.sqlite3")
+    again = make_store()
     await again.open()
     assert again.guild(1).notes == {502: "payments OOM, see dashboard X"}
     assert again.guild(2).notes == {504: "batch jobs time out at 60 s"}

@@ -97,7 +97,7 @@ async def _serve(settings: Settings, key: str, host: str, port: int) -> int:
     from bot.adapters.serve import create_app
     from bot.registry import KnowledgeError, get_registry
     from bot.resolver import get_resolver
-    from bot.settings_store import SettingsStore
+    from bot.settings_store import open_store_for
 
     try:
         registry = get_registry()
@@ -105,11 +105,12 @@ async def _serve(settings: Settings, key: str, host: str, port: int) -> int:
         resolver.resolve("warm up the index and the ranker")
     except KnowledgeError as exc:
         return _fail(f"knowledge error: {exc}", EXIT_FAILED)
-    store = SettingsStore(settings.db_path)
+    store = open_store_for(settings.db_path, settings.database_url)
     try:
         await store.open()
-    except Exception as exc:  # a locked, unreadable or corrupt database file
-        return _fail(f"cannot open the settings database {settings.db_path}: {exc}", EXIT_FAILED)
+    except Exception as exc:  # a locked, unreadable or corrupt database file, a database that refuses us
+        where = "the PostgreSQL database" if settings.database_url else str(settings.db_path)
+        return _fail(f"cannot open the settings database ({where}): {exc}", EXIT_FAILED)
     runner = web.AppRunner(create_app(registry, resolver, store, key), access_log=None)
     await runner.setup()
     try:
@@ -298,15 +299,16 @@ async def _run(settings: Settings, core: tuple[Any, Any], shard_count: int | Non
     import discord
 
     from bot.adapters.discord.app import StatusBot
-    from bot.settings_store import SettingsStore
+    from bot.settings_store import open_store_for
 
     log = logging.getLogger("statusbot")
     registry, resolver = core
-    store = SettingsStore(settings.db_path)
+    store = open_store_for(settings.db_path, settings.database_url)
     try:
         await store.open()
-    except Exception as exc:  # a locked, unreadable or corrupt database file
-        return _fail(f"cannot open the settings database {settings.db_path}: {exc}", EXIT_FAILED)
+    except Exception as exc:  # a locked, unreadable or corrupt database file, a database that refuses us
+        where = "the PostgreSQL database" if settings.database_url else str(settings.db_path)
+        return _fail(f"cannot open the settings database ({where}): {exc}", EXIT_FAILED)
     bot = StatusBot(settings, registry, resolver, store, shard_count=shard_count, shard_ids=shard_ids)
     stopping = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -370,10 +372,10 @@ async def _sync(settings: Settings, core: tuple[Any, Any], guild_id: int | None)
     import discord
 
     from bot.adapters.discord.app import StatusBot
-    from bot.settings_store import SettingsStore
+    from bot.settings_store import open_store_for
 
     registry, resolver = core
-    store = SettingsStore(settings.db_path)
+    store = open_store_for(settings.db_path, settings.database_url)
     await store.open()
     bot = StatusBot(settings, registry, resolver, store, auto_sync=False, answer_workers=0)
     try:

@@ -25,7 +25,7 @@ from bot.render.scan import scan_embed
 from bot.resolver.autocomplete import Autocompleter
 from bot.resolver.resolve import Answer, Resolver
 from bot.scan import LOG_LINES_MIN, is_log_block, scan_text
-from bot.settings_store import DETAILS, NOTE_MAX, SettingsStore
+from bot.settings_store import DETAILS, NOTE_MAX, SettingsBackend
 
 # Interaction types and response types (https://discord.com/developers/docs/interactions/receiving-and-responding)
 PING, COMMAND, COMPONENT, AUTOCOMPLETE = 1, 2, 3, 4
@@ -75,7 +75,7 @@ class Outcome:
 
 
 class Interactions:
-    def __init__(self, registry: Registry, resolver: Resolver, store: SettingsStore) -> None:
+    def __init__(self, registry: Registry, resolver: Resolver, store: SettingsBackend) -> None:
         self.registry, self.resolver, self.store = registry, resolver, store
         self.autocompleter = Autocompleter(registry, resolver)
 

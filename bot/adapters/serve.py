@@ -19,7 +19,7 @@ from prometheus_client.exposition import CONTENT_TYPE_LATEST
 from bot.adapters.interactions import BODY_MAX, Interactions, Verifier
 from bot.registry import Registry, code_class
 from bot.resolver.resolve import Resolver
-from bot.settings_store import SettingsStore
+from bot.settings_store import SettingsBackend
 
 log = logging.getLogger("statusbot.serve")
 
@@ -45,7 +45,7 @@ class Metrics:
 METRICS = web.AppKey("metrics", Metrics)
 
 
-def create_app(registry: Registry, resolver: Resolver, store: SettingsStore, public_key_hex: str) -> web.Application:
+def create_app(registry: Registry, resolver: Resolver, store: SettingsBackend, public_key_hex: str) -> web.Application:
     verifier = Verifier(public_key_hex)
     core = Interactions(registry, resolver, store)
     metrics = Metrics()

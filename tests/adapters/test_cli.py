@@ -202,6 +202,8 @@ def test_ctrl_c_while_loading_is_exit_130_without_a_traceback() -> None:
     (["run", "--shard-count", "2", "--shard-ids", "-1"], {}, "each 0 or more"),
     (["run"], {"STATUSBOT_USER_COOLDOWN": "-3"}, "STATUSBOT_USER_COOLDOWN must be a number of 0 or more"),
     (["run"], {"STATUSBOT_CHANNEL_WINDOW": "nan"}, "STATUSBOT_CHANNEL_WINDOW must be a number of 0 or more"),
+    (["run"], {"STATUSBOT_DB": "mysql://u:p@db/statusbot"}, "a file path (SQLite) or a postgresql:// URL"),
+    (["serve"], {"STATUSBOT_DB": "redis://cache"}, "a file path (SQLite) or a postgresql:// URL"),
 ])
 def test_bad_run_settings_exit_2(args: list[str], env: dict[str, str], message: str) -> None:
     done = subprocess.run([*CLI, *args], capture_output=True, text=True, timeout=60, cwd=ROOT,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
 from collections.abc import AsyncIterator
@@ -171,3 +172,24 @@ async def test_health_and_metrics(client: TestClient[Any, Any]) -> None:
     assert 'statusbot_answers_total{cls="5xx"} 1.0' in text
     assert 'statusbot_requests_rejected_total{reason="invalid request signature"} 1.0' in text
     assert "statusbot_answer_seconds_bucket" in text
+
+
+async def test_two_replicas_on_one_postgres_see_each_others_settings(postgres_url: str) -> None:
+    from bot.settings_pg import PostgresSettingsStore
+
+    stores = [PostgresSettingsStore(postgres_url), PostgresSettingsStore(postgres_url)]
+    for store in stores:
+        await store.open()
+    apps = [create_app(get_registry(), get_resolver(), store, PUBLIC) for store in stores]
+    async with TestClient(TestServer(apps[0])) as one, TestClient(TestServer(apps[1])) as other:
+        note = [{"name": "note", "type": 2, "options": [{"name": "add", "type": 1, "options": [
+            {"name": "code", "type": 4, "value": 504}, {"name": "text", "type": 3, "value": "batch jobs: 60 s"}]}]}]
+        await post(one, command("http-config", note, user=ADMIN, permissions="32"))
+        for _ in range(20):
+            answer = await post(other, command("http", [{"name": "query", "type": 3, "value": "504"}]))
+            if answer["data"]["embeds"][0]["fields"][0]["name"] == "This server's note":
+                break
+            await asyncio.sleep(0.05)
+        assert "batch jobs: 60 s" in answer["data"]["embeds"][0]["fields"][0]["value"]
+    for store in stores:
+        await store.close()

@@ -45,7 +45,14 @@ from bot.resolver.gate import is_status_question
 from bot.resolver.resolve import Answer, Resolver
 from bot.resolver.text import MAX_PASTE_CHARS
 from bot.scan import LOG_LINES_MIN, is_log_block, scan_bytes, scan_text
-from bot.settings_store import DETAILS, NOTE_MAX, SettingsStore, SettingsUnavailable
+from bot.settings_store import (
+    DETAILS,
+    NOTE_MAX,
+    SettingsBackend,
+    SettingsStore,
+    SettingsUnavailable,
+    open_store_for,
+)
 
 log = logging.getLogger("statusbot")
 T = TypeVar("T")
@@ -91,7 +98,7 @@ def intents_for(settings: Settings) -> discord.Intents:
 
 
 class StatusBot(commands.AutoShardedBot):
-    def __init__(self, settings: Settings, registry: Registry, resolver: Resolver, store: SettingsStore,
+    def __init__(self, settings: Settings, registry: Registry, resolver: Resolver, store: SettingsBackend,
                  *, auto_sync: bool = True, shard_count: int | None = None,
                  shard_ids: list[int] | None = None, answer_workers: int = ANSWER_WORKERS) -> None:
         super().__init__(
@@ -670,7 +677,7 @@ def create_bot(settings: Settings | None = None, *, db_path: str | None = None, 
     from bot.resolver.resolve import get_resolver
 
     settings = settings or Settings.from_env(require_token=False)
-    store = SettingsStore(db_path or settings.db_path)
+    store = SettingsStore(db_path) if db_path else open_store_for(settings.db_path, settings.database_url)
     return StatusBot(settings, get_registry(), get_resolver(), store, auto_sync=auto_sync,
                      shard_count=shard_count, shard_ids=shard_ids, answer_workers=answer_workers)
 
