@@ -132,6 +132,18 @@ class SpellingFile(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     ko: dict[str, str] = {}
 
 
+class GlossaryTerm(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    use: str  # the word statusbot writes
+    avoid: tuple[str, ...]  # variants the knowledge's Korean text must not use
+    note: str = ""
+
+
+class GlossaryFile(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """knowledge/glossary.toml: one Korean vocabulary for everything the knowledge says."""
+
+    terms: tuple[GlossaryTerm, ...] = ()
+
+
 CONSTANT_STATES = ("deprecated", "removed", "misleading")
 
 

@@ -29,6 +29,7 @@ from bot.models import (
     ClassInfo,
     CodeFile,
     ConstantsFile,
+    GlossaryFile,
     HeaderInfo,
     HeadersFile,
     KoreanWordsFile,
@@ -164,6 +165,8 @@ def _read_all(base: Path) -> dict[str, bytes]:
         paths.append(base / "spelling.toml")
     if (base / "korean_words.toml").exists():  # optional: without it the analyser uses its dictionary alone
         paths.append(base / "korean_words.toml")
+    if (base / "glossary.toml").exists():  # optional: without it no vocabulary is enforced
+        paths.append(base / "glossary.toml")
     paths += sorted((base / "constants").glob("*.toml"))  # optional too: no folder, no constants
     paths += sorted((base / "signatures").glob("*.toml"))  # the same: no folder, no error-page signatures
     raw: dict[str, bytes] = {}
@@ -448,6 +451,9 @@ def _validate(base: Path, raw: dict[str, bytes]) -> Registry:
                     _raise("knowledge/headers.toml", f"headers.{name}", f"{key!r} is claimed twice")
                 header_lookup[key.casefold()] = name
 
+    glossary: tuple[tuple[str, str], ...] = ()
+    with _collecting(errors):
+        glossary = _glossary(raw)
     codes: dict[int, CodeFile] = {}
     files: dict[int, str] = {}
     for name in sorted(n for n in raw if n.startswith("codes/")):
@@ -462,6 +468,7 @@ def _validate(base: Path, raw: dict[str, bytes]) -> Registry:
                     _raise(rel, f"headers[{i}].name", f"unknown header {ref.name!r} (not in knowledge/headers.toml)")
             if headers_read:
                 _check_header_mentions(entry, rel, headers)
+            _check_vocabulary(entry, rel, glossary)
             codes[entry.code] = entry
             files[entry.code] = rel
 
@@ -606,6 +613,40 @@ def _signatures_checked(raw: dict[str, bytes], known: dict[int, CodeFile], ui: U
                 owner.setdefault(key, (sig.code, rel))
             files[Path(name).stem] = table
     return files
+
+
+def _glossary(raw: dict[str, bytes]) -> tuple[tuple[str, str], ...]:
+    """(variant, the term to use) for every variant knowledge/glossary.toml lists."""
+    rel = "knowledge/glossary.toml"
+    if "glossary.toml" not in raw:
+        return ()
+    terms = _convert(_parse_toml(raw["glossary.toml"], rel), GlossaryFile, rel).terms
+    pairs: list[tuple[str, str]] = []
+    for i, term in enumerate(terms):
+        for variant in term.avoid:
+            if not variant.strip() or variant.casefold() in term.use.casefold():
+                _raise(rel, f"terms[{i}].avoid", f"{variant!r} is empty or part of the term itself {term.use!r}")
+            pairs.append((variant.casefold(), term.use))
+    return tuple(pairs)
+
+
+_BACKTICKED = re.compile(r"`[^`]*`")
+_PEOPLES_WORDS = ("aliases", "scenarios", "signatures")  # what people type is theirs, not our vocabulary
+
+
+def _check_vocabulary(entry: CodeFile, rel: str, glossary: tuple[tuple[str, str], ...]) -> None:
+    """No Korean text of a code file uses a variant the glossary avoids (commands in backticks aside)."""
+    if not glossary:
+        return
+    for where, text in _korean_fields(entry, ""):
+        field_name = where.lstrip(".").split(".", 1)[0].split("[", 1)[0]
+        if field_name in _PEOPLES_WORDS:
+            continue
+        prose = _BACKTICKED.sub(" ", text).casefold()
+        for variant, use in glossary:
+            if variant in prose:
+                _raise(rel, where.lstrip("."), f"uses {variant!r}: the glossary's word is {use!r} "
+                                               "(knowledge/glossary.toml)")
 
 
 def _korean_words(raw: dict[str, bytes]) -> tuple[str, ...]:

@@ -90,6 +90,21 @@ def test_a_term_listed_as_no_header_passes(knowledge_copy: Path) -> None:
     assert load_registry(knowledge_copy).get(503) is not None
 
 
+def test_the_glossary_keeps_one_vocabulary(knowledge_copy: Path) -> None:
+    path = knowledge_copy / "codes" / "503.toml"
+    original = path.read_text(encoding="utf-8")
+    _edit(path, lambda t: t.replace('summary.ko = "', 'summary.ko = "접근 로그를 봅니다. ', 1))
+    error = _error(knowledge_copy)
+    assert (error.file, error.field) == ("knowledge/codes/503.toml", "summary.ko")
+    assert "'접근 로그'" in error.problem and "'액세스 로그'" in error.problem
+    # a command in backticks, and what people type, are not our vocabulary
+    path.write_text(original.replace('summary.ko = "', 'summary.ko = "`grep 접근 로그` ', 1), encoding="utf-8")
+    assert load_registry(knowledge_copy).get(503) is not None
+    path.write_text(original.replace('scenarios.ko = [', 'scenarios.ko = [\n  "접근 로그에 서비스 불가가 찍혀요",', 1),
+                    encoding="utf-8")
+    assert load_registry(knowledge_copy).get(503) is not None
+
+
 def test_related_code_must_exist(knowledge_copy: Path) -> None:
     (knowledge_copy / "codes" / "502.toml").unlink()
     error = _error(knowledge_copy)
