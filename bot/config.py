@@ -18,6 +18,14 @@ class ConfigError(Exception):
     """A setting is missing or malformed; str() is the one line shown to the user."""
 
 
+def _port(name: str, value: str | None) -> int:
+    if not value or not value.strip():
+        return 0
+    if not value.strip().isdigit() or not 0 < int(value) < 65536:
+        raise ConfigError(f"{name} must be a port number from 1 to 65535, not {value!r}")
+    return int(value)
+
+
 def _flag(value: str | None, default: bool) -> bool:
     if value is None or not value.strip():
         return default
@@ -42,6 +50,7 @@ class Settings:
     token: str = field(repr=False)
     db_path: Path = Path(DEFAULT_DB)
     database_url: str = field(default="", repr=False)  # postgresql://… (STATUSBOT_DB): shared settings instead
+    metrics_port: int = 0  # STATUSBOT_METRICS_PORT: Prometheus metrics of `run` on this port (0: none)
     heartbeat_path: Path = Path("./data/heartbeat")
     log_level: int = logging.INFO
     message_content: bool = False  # privileged intent; needed to answer plain messages in opted-in channels
@@ -79,6 +88,7 @@ class Settings:
             user_cooldown=_float("STATUSBOT_USER_COOLDOWN", env.get("STATUSBOT_USER_COOLDOWN"), 10.0),
             channel_burst=int(_float("STATUSBOT_CHANNEL_BURST", env.get("STATUSBOT_CHANNEL_BURST"), 5)),
             channel_window=_float("STATUSBOT_CHANNEL_WINDOW", env.get("STATUSBOT_CHANNEL_WINDOW"), 60.0),
+            metrics_port=_port("STATUSBOT_METRICS_PORT", env.get("STATUSBOT_METRICS_PORT")),
             api_base=env.get("DISCORD_API_BASE") or None,
             gateway_url=env.get("DISCORD_GATEWAY_URL") or None,
         )

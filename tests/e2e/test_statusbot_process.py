@@ -688,3 +688,23 @@ def test_health_is_ok_while_the_bot_runs(fake: FakeDiscordThread, launch: Launch
     assert abs(float(heartbeat.read_text()) - time.time()) < 20
     for secret in SECRETS:
         assert secret not in done.stdout + done.stderr
+
+
+def test_metrics_port_shows_answers_and_the_gateway(fake: FakeDiscordThread, launch: Launcher) -> None:
+    """With STATUSBOT_METRICS_PORT, GET /metrics (Prometheus text) counts answered interactions by outcome, their
+    time to answer and class, and shows the connected shards."""
+    import socket
+    import urllib.request
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    launch(STATUSBOT_METRICS_PORT=str(port))
+    for query in ("503", "404 vs 410"):
+        assert ask(fake, fake.make_slash_command("http", {"query": query})).json["type"] == 4
+    time.sleep(0.3)
+    text = urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5).read().decode()
+    assert 'statusbot_interactions_total{kind="http",outcome="answered"} 2.0' in text
+    assert 'statusbot_answers_total{cls="5xx"} 1.0' in text
+    assert "statusbot_answer_seconds_count 2.0" in text
+    assert "statusbot_shards_connected 1.0" in text

@@ -35,9 +35,10 @@ from bot.config import Settings
 from bot.cooldown import Cooldowns
 from bot.deadline import START_BY, Counters, InteractionClock
 from bot.language import choose_lang
+from bot.metrics import BotMetrics
 from bot.models import Lang
 from bot.pictures import picture_url
-from bot.registry import Registry
+from bot.registry import Registry, code_class
 from bot.render.discord_payload import answer_payload, answer_plain_text, cut, escape
 from bot.render.scan import scan_embed
 from bot.resolver.autocomplete import Autocompleter
@@ -85,6 +86,8 @@ COUNTERS_LOG_SECONDS = 60.0
 DEFER_WRITE_AFTER = 1.0
 RETRY_SERVER_ERROR_AFTER = 1.0  # a 5xx on the callback is tried again after this, as discord.py does
 _EMBED_LINKS = 1 << 14
+_OUTCOME_OF = {"too_old": "dropped_too_old", "queue_full": "dropped_queue_full", "refused_late": "refused_late",
+               "failed": "failed"}
 _JSON = {"Content-Type": "application/json"}
 
 
@@ -127,6 +130,9 @@ class StatusBot(commands.AutoShardedBot):
         self._body_cache: dict[tuple[Answer, bool, bool, bool, bool, Notes], bytes] = {}
         self.clock = InteractionClock()
         self.counters = Counters()
+        self.metrics = BotMetrics(lambda: self.latency, lambda: sum(
+            1 for shard in self.shards.values() if not shard.is_closed()))
+        self._metrics_runner: Any = None  # (an aiohttp AppRunner while STATUSBOT_METRICS_PORT is served)
         self._answer_queue: asyncio.Queue[dict[str, Any]] | None = None
         self._answer_workers: list[asyncio.Task[None]] = []
         # 0: every interaction goes through discord.py (simcord's behaviour tests drive discord.py's objects)
@@ -174,15 +180,20 @@ class StatusBot(commands.AutoShardedBot):
             parse(data)
             return
         if not self.clock.can_start(snowflake):
-            self.counters.too_old += 1
+            self._count("too_old")
             return
         if self._answer_queue is not None and self._is_http(data):
             try:
                 self._answer_queue.put_nowait(data)
             except asyncio.QueueFull:
-                self.counters.queue_full += 1
+                self._count("queue_full")
             return
         parse(data)
+
+    def _count(self, what: str) -> None:
+        """An interaction not answered normally: in the minute's log line and in the metrics."""
+        setattr(self.counters, what, getattr(self.counters, what) + 1)
+        self.metrics.interactions.labels("http", _OUTCOME_OF[what]).inc()
 
     def _is_http(self, data: dict[str, Any]) -> bool:
         inner = data.get("data")
@@ -198,14 +209,14 @@ class StatusBot(commands.AutoShardedBot):
             data = await queue.get()
             try:
                 if not self.clock.can_start(int(data["id"])):  # it waited too long in the queue
-                    self.counters.too_old += 1
+                    self._count("too_old")
                     continue
                 body, lang = self._http_body(data)
                 await self._post_callback(int(data["id"]), data["token"], body, lang)
             except asyncio.CancelledError:
                 raise
             except Exception as exc:  # one bad interaction never stops a worker
-                self.counters.failed += 1
+                self._count("failed")
                 log.error("Could not answer interaction %s: %r", data.get("id"), exc)
 
     def _http_body(self, data: dict[str, Any]) -> tuple[bytes, str]:
@@ -230,7 +241,10 @@ class StatusBot(commands.AutoShardedBot):
         private = (options.get(private_name) or {}).get("value") is True
         full = self.full_answer((options.get(detail_name) or {}).get("value"), guild_id)
         chosen = self.language(explicit if isinstance(explicit, str) else None, guild_id, locale, query)
+        started = time.perf_counter()
         answer = self.resolver.resolve(query, chosen)
+        self.metrics.resolve_seconds.observe(time.perf_counter() - started)
+        self.metrics.answers.labels(code_class(answer.codes[0]) or "other" if answer.codes else "none").inc()
         permissions = data.get("app_permissions")
         embed_links = not (guild_id is not None and isinstance(permissions, str) and permissions.isdigit()
                            and not int(permissions) & _EMBED_LINKS)
@@ -263,6 +277,8 @@ class StatusBot(commands.AutoShardedBot):
                 async with session.post(url, data=body, headers=_JSON) as response:
                     status = response.status
                     if status < 300:
+                        self.metrics.interactions.labels("http", "answered").inc()
+                        self.metrics.answer_seconds.observe(max(0.0, self.clock.age(snowflake)))
                         return
                     raw = await response.read()
             except (aiohttp.ClientError, TimeoutError) as exc:
@@ -270,7 +286,7 @@ class StatusBot(commands.AutoShardedBot):
             detail = _json_or_empty(raw)
             code = detail.get("code")
             if status == 404 and code == 10062:
-                self.counters.refused_late += 1  # too late after all: counted, not logged one by one
+                self._count("refused_late")  # too late after all: counted, not logged one by one
                 return
             if status == 400 and code == 40060:
                 log.warning("Interaction %s was already answered", snowflake)
@@ -288,7 +304,7 @@ class StatusBot(commands.AutoShardedBot):
                 if wait >= 0 and self.clock.age(snowflake) + wait <= START_BY:
                     await asyncio.sleep(wait)
                     continue
-            self.counters.failed += 1
+            self._count("failed")
             log.warning("Could not answer interaction %s: HTTP %s %s", snowflake,
                         status or raw.decode(errors="replace"), code or "")
             return
@@ -314,6 +330,28 @@ class StatusBot(commands.AutoShardedBot):
         self._heartbeat_task = asyncio.create_task(self._heartbeat(), name="statusbot-heartbeat")
         if self._answer_worker_count > 0:
             self._start_answer_workers()
+        if self.settings.metrics_port:
+            await self._serve_metrics(self.settings.metrics_port)
+
+    async def _serve_metrics(self, port: int) -> None:
+        """GET /metrics in Prometheus's text format, on 0.0.0.0:port (a scraper on another host reads it)."""
+        from aiohttp import web
+        from prometheus_client import generate_latest
+        from prometheus_client.exposition import CONTENT_TYPE_LATEST
+
+        async def page(request: web.Request) -> web.StreamResponse:
+            return web.Response(body=generate_latest(self.metrics.registry),
+                                headers={"Content-Type": CONTENT_TYPE_LATEST})
+
+        app = web.Application()
+        app.router.add_get("/metrics", page)
+        self._metrics_runner = web.AppRunner(app, access_log=None)
+        await self._metrics_runner.setup()
+        try:
+            await web.TCPSite(self._metrics_runner, "0.0.0.0", port).start()
+            log.info("Metrics on port %d (GET /metrics)", port)
+        except OSError as exc:
+            log.error("Cannot serve metrics on port %d: %s", port, exc.strerror or exc)
 
     def _start_answer_workers(self) -> None:
         self._callback_session = aiohttp.ClientSession(
@@ -399,6 +437,10 @@ class StatusBot(commands.AutoShardedBot):
                         counts.refused_late, counts.queue_full, counts.failed)
 
     async def close(self) -> None:
+        if self._metrics_runner is not None:
+            with contextlib.suppress(Exception):
+                await self._metrics_runner.cleanup()
+            self._metrics_runner = None
         if self._sync_task is not None:
             self._sync_task.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):
@@ -932,6 +974,7 @@ def add_commands(bot: StatusBot) -> None:
             key = "guild_only"
         elif isinstance(getattr(error, "original", None), SettingsUnavailable):
             key = "settings_busy"
+            bot.metrics.database_errors.inc()
             log.warning("A settings write was refused by the database: %s", error.original)  # type: ignore[attr-defined]
         else:
             key = "error"
