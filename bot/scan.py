@@ -81,11 +81,13 @@ def parse_combined(line: str) -> Record | None:
     after = parts[2].split()
     if not after or len(after[0]) != 3 or not after[0].isdigit():
         return None
-    request = parts[1].split(" ")
+    request = parts[1].split(" ", 2)
     path = request[1] if len(request) > 1 else "-"
+    if "?" in path:
+        path = path[:path.index("?")]
     upstream: tuple[int, ...] = ()
     via = ""
-    if len(parts) >= 7:  # something follows the user agent
+    if len(parts) > 7 or (len(parts) == 7 and not parts[6].isspace() and parts[6]):  # more after the agent
         tail = '"'.join(parts[6:])
         if found := _UPSTREAM_KV.search(tail):
             upstream = _statuses(found.group(1))
@@ -94,8 +96,7 @@ def parse_combined(line: str) -> Record | None:
             if len(fields) >= 9 and fields[2].startswith("["):
                 via = fields[2].strip("[]")
                 upstream = _statuses(fields[-2])
-    return Record(int(after[0]), upstream, path.split("?", 1)[0], via, head.split(" ", 1)[0],
-                  head[left + 1:left + 18])
+    return Record(int(after[0]), upstream, path, via, head[:head.find(" ")], head[left + 1:left + 18])
 
 
 def quick_combined(line: str) -> int:
@@ -316,14 +317,9 @@ class Summary:
             for code in record.upstream:
                 self.upstream_codes[code] += 1
         if status >= 400 or status == 0:
-            for table, key in ((self.paths, record.path), (self.vias, record.via), (self.clients, record.client)):
-                if key:
-                    counter = table.get(status)
-                    if counter is None:
-                        counter = table[status] = BoundedCounter()
-                    counter[key] = counter.get(key, 0) + 1  # (BoundedCounter.add, inlined: errors are many)
-                    if len(counter) > COUNTER_KEYS:
-                        counter.prune()
+            _tally(self.paths, status, record.path)
+            _tally(self.vias, status, record.via)
+            _tally(self.clients, status, record.client)
             if record.minute and status >= 400:
                 bucket = self.minutes.get(record.minute)
                 if bucket is None:
@@ -359,6 +355,17 @@ class Summary:
             "first": minutes[0][0] if minutes else None,
             "last": minutes[-1][0] if minutes else None,
         }
+
+
+def _tally(table: dict[int, BoundedCounter], status: int, key: str) -> None:
+    if not key:
+        return
+    counter = table.get(status)
+    if counter is None:
+        counter = table[status] = BoundedCounter()
+    counter[key] = counter.get(key, 0) + 1  # (BoundedCounter.add without its method call: errors are many)
+    if len(counter) > COUNTER_KEYS:
+        counter.prune()
 
 
 def _top(counter: Counter[str] | None) -> list[list[Any]]:
@@ -410,6 +417,9 @@ def scan_lines(lines: Iterable[str], summary: Summary, name: str = "-") -> FileS
     read = unparsed = 0
     quick = fmt.quick
     plain: Counter[str] = Counter()  # statuses of the lines `quick` settled, by their text
+    # A file's lines share one log_format: when its first lines carry no upstream fields, none will, and the
+    # quick path need not look for them in every line.
+    upstream_fields = any("upstream_status=" in line or "] [" in line for line in sample)
     for line in itertools.chain(sample, iterator):
         if quick is not None:
             # quick_combined, inlined: a function call per line was a third of the time of a whole scan
@@ -417,7 +427,8 @@ def scan_lines(lines: Iterable[str], summary: Summary, name: str = "-") -> FileS
             if len(parts) == 4:
                 middle = parts[2]
                 if len(middle) > 4 and middle[0] == " " and middle[4] == " " and "1" <= middle[1] <= "3" \
-                        and middle[2:4].isdigit() and "upstream_status=" not in parts[3] and "] [" not in parts[3]:
+                        and middle[2:4].isdigit() and not (upstream_fields and (
+                            "upstream_status=" in parts[3] or "] [" in parts[3])):
                     plain[middle[1:4]] += 1
                     continue
         if not line or line.isspace():
