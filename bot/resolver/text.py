@@ -217,7 +217,7 @@ def hangul_bigrams(text: str) -> list[str]:
 
 # The humps of a lowerCamel identifier (notFound, permanentRedirect). UpperCamel stays whole: those are mostly
 # product and class names (GitHub, NestJS, PostMapping) whose parts mean nothing alone.
-_LOWER_CAMEL = re.compile(r"\b[a-z]+(?:[A-Z][a-z0-9]*)+\b")
+_LOWER_CAMEL = re.compile(r"\b[a-z]{2,}(?:[A-Z][a-z0-9]+)+\b")  # (not gRPC, iPhone, eBay: names, not words)
 _HUMP = re.compile(r"(?=[A-Z])")
 
 

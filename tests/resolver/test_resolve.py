@@ -200,6 +200,7 @@ def test_a_lower_camel_identifier_is_read_as_words(resolver: Resolver) -> None:
     from bot.resolver.text import words
 
     assert words("notFound() permanentRedirect GitHub") == ["not", "found", "permanent", "redirect", "github"]
+    assert words("gRPC iPhone maxBytesReader") == ["grpc", "iphone", "max", "bytes", "reader"]
 
 
 def test_numbers_of_things_in_chat_are_not_statuses(resolver: Resolver) -> None:
