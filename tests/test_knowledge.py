@@ -158,3 +158,10 @@ def test_length_budget(registry: Registry) -> None:
     for entry in registry:
         assert len(entry.detail.en) <= 1000 and len(entry.detail.ko) <= 1000, entry.code
         assert len(entry.summary.en) <= 300, entry.code
+
+
+def test_no_alias_is_written_twice_for_one_code(registry: Registry) -> None:
+    for entry in registry:
+        for aliases in (entry.aliases.en, entry.aliases.ko):
+            folded = [a.casefold() for a in aliases]
+            assert len(folded) == len(set(folded)), (entry.code, [a for a in folded if folded.count(a) > 1])
