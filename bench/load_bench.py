@@ -372,6 +372,8 @@ class BotRun:
     name: str
     sustained_rate: float = float("nan")
     sustained_p99_ms: float = float("nan")
+    sustained_cpu_ms: float = float("nan")  # the bot's CPU per sustained answer
+    harness_cpu_ms: float = float("nan")  # this process's (fake Discord and driver) CPU per sustained answer
     bursts: list[BurstResult] = field(default_factory=list)
     rss_ready_mb: float = 0.0
     rss_peak_mb: float = 0.0
@@ -403,9 +405,14 @@ async def measure_bot(args: argparse.Namespace, fake: FakeDiscord, name: str, cm
             tracker = Tracker(fake, args.window)
             await drive(fake, tracker, build_http_items(fake, args.warmup, args.seed + 1), args.stall)
             items = build_http_items(fake, args.sustained, args.seed)
+            cpu_before, harness_before = proc_cpu_seconds(proc.pid), time.process_time()
             wall = await drive(fake, tracker, items, args.stall)
             answered = [i for i in items if i.ok]
             result.sustained_rate = len(answered) / wall if wall > 0 else float("nan")
+            # What each answer cost the bot itself, and the harness (the fake, which also builds every echo):
+            # with 8 in flight on two shared cores, the rate can be the harness's limit rather than the bot's.
+            result.sustained_cpu_ms = (proc_cpu_seconds(proc.pid) - cpu_before) * 1000 / max(1, len(answered))
+            result.harness_cpu_ms = (time.process_time() - harness_before) * 1000 / max(1, len(answered))
             result.sustained_p99_ms = pct([(i.answered - i.sent) * 1000 for i in answered], 0.99)
             for size in args.burst:
                 await asyncio.sleep(args.settle)
@@ -464,6 +471,9 @@ async def run_bursts(args: argparse.Namespace) -> int:
     print(f"{'sustained /http, per s':<28}{ours.sustained_rate:>14.0f}{anchor.sustained_rate:>14.0f}"
           f"{ours.sustained_rate / anchor.sustained_rate:>9.2f}")
     print(f"{'sustained p99, ms':<28}{ours.sustained_p99_ms:>14.1f}{anchor.sustained_p99_ms:>14.1f}")
+    print(f"{'  bot CPU per answer, ms':<28}{ours.sustained_cpu_ms:>14.2f}{anchor.sustained_cpu_ms:>14.2f}"
+          f"{anchor.sustained_cpu_ms / ours.sustained_cpu_ms:>9.2f}")
+    print(f"{'  harness CPU per answer, ms':<28}{ours.harness_cpu_ms:>14.2f}{anchor.harness_cpu_ms:>14.2f}")
     for mine, theirs in zip(ours.bursts, anchor.bursts, strict=True):
         label = f"burst {mine.size}: in 3 s"
         ratio = mine.in_time / theirs.in_time if theirs.in_time else float("nan")
