@@ -40,6 +40,7 @@ _CONTEXT_WORDS = frozenset({
 _CONTEXT_KO = ("포트", "라인", "빌드", "버전", "티켓", "회의실", "스프린트")
 # errno in a system call's message: "recv() failed (104: Connection reset by peer)", "(111: Connection refused)"
 _ERRNO_AFTER = re.compile(r": [a-z]")
+_ERRNO_BEFORE = ("connect error: ", "errno: ", "errno=", "errno ", "os error ")
 # "status code 0", "status=0": what browsers and proxies log for a request that got no response (000).
 _STATUS_ZERO = re.compile(r"(?:status|code|코드)(?:\s?[:=]\s?|\s)0(?![0-9a-z.])")
 
@@ -86,7 +87,14 @@ class CodeHit:
 
 
 def _is_errno(text: str, start: int, end: int) -> bool:
-    return start > 0 and text[start - 1] == "(" and bool(_ERRNO_AFTER.match(text, end))
+    if start > 0 and text[start - 1] == "(" and bool(_ERRNO_AFTER.match(text, end)):
+        return True
+    # Envoy's "delayed connect error: 111", "errno=104": a socket error number, whatever key precedes it
+    return text[max(0, start - 16):start].endswith(_ERRNO_BEFORE)
+
+
+# nginx's error log numbers each connection: "2026/12/03 10:00:00 [error] 7#7: *412 client intended to send …"
+_NGINX_CONNECTION = re.compile(r"\d#\d+: \*$")
 
 
 def _is_setting(before: str) -> bool:
@@ -119,6 +127,8 @@ def _looks_like_other_number(text: str, start: int, end: int) -> bool:
     before = text[max(0, start - 24):start]
     if before.endswith(":") and before[-2:-1].isalnum():
         return True  # host:443
+    if before.endswith("*") and _NGINX_CONNECTION.search(before):
+        return True  # nginx's connection number *412
     return _context_before(before) or _is_setting(before)
 
 

@@ -84,6 +84,9 @@ _CLASS_FILLER = frozenset({"status", "code", "codes", "http", "the", "what", "ar
 _LATIN_RUN = re.compile(r"[A-Za-z0-9]+")
 _HEADER_MAX_WORDS = 5  # the longest header name, in words (Access-Control-Allow-Origin has four)
 _HEADER_CUE = re.compile(r"\bheaders?\b|헤더", re.IGNORECASE)
+# A word said not to be meant: "not the client", "클라이언트 말고", "클라 잘못이 아니라".
+_NEGATED = re.compile(r"\b(?:not|no|never)\s+(?:the\s+|a\s+|an\s+)?[a-z-]+|[^\s,.]+\s?(?:말고|아니라|아니고)",
+                      re.IGNORECASE)
 # Words every class's names use ("error", "응답", "코드"): they tell no class from another.
 _CLASS_SHARED_TERMS = frozenset({"error", "respons", "code", "응답", "코드", "오류", "에러", "측", "쪽", "계열"})
 _HYPHENATED = re.compile(r"[A-Za-z0-9]+(?:-[A-Za-z0-9]+)+")
@@ -348,10 +351,14 @@ class Resolver:
 
         # (only a short question can be about a header: see _is_header_question)
         header = self._header(q) if len(q.words) <= 10 else None
-        if header is None and _ASKS_HEADER.search(text) and not cues.WANTS_STATUS.found_in(q) \
-                and (described := self._header_described(q)):
+        asks_header = bool(_ASKS_HEADER.search(text)) and not cues.WANTS_STATUS.found_in(q)
+        if asks_header and (header is None or "-" not in header) and (described := self._header_described(q)) \
+                and (header is None or header.casefold() in described.casefold().split("-")):
+            # Named by a part of its name at most ("어떤 origin 허용하는지 … 넣는 헤더" is Access-Control-Allow-Origin)
             return Answer(query, "header", header=described, lang=answer_lang, confidence=0.8,
                           evidence="description")
+        if header and len(self._hyphenated_headers(text)) >= 2:
+            header = None  # "If-None-Match 보냈고 ETag 똑같으면 서버는?" asks what happens, not what a header is
         scores = self._score_text(q)
         ranked = [(code, score) for code, score in scores.ranked() if code not in excluded]
         best_code, best = ranked[0] if ranked else (0, 0.0)
@@ -479,7 +486,8 @@ class Resolver:
     def _class_described(self, query: Query) -> str | None:
         """The class a question asking for one describes: the class whose names share the most terms with it
         ('클라이언트 잘못' with 클라이언트 오류), when one class shares more than every other."""
-        asked = set(self._terms(tuple(query.words[:_RANKER_MAX_WORDS])))
+        kept = _NEGATED.sub(" ", query.text)  # "the server screwed up, not the client": not the client's class
+        asked = set(self._terms(tuple(words(kept)[:_RANKER_MAX_WORDS])))
         shared: dict[str, int] = {}
         for cls, info in self.registry.classes.items():
             names = [info.name.en, info.name.ko, *info.aliases.en, *info.aliases.ko]
@@ -501,6 +509,15 @@ class Resolver:
         if "-" in header and header.casefold() in text.casefold() and size <= 8:
             return True
         return size <= 4 and best_code_score < 0.9
+
+    def _hyphenated_headers(self, text: str) -> set[str]:
+        """The headers a text names by a hyphenated name, and one-word names written as headers are (ETag)."""
+        found = {name for match in _HYPHENATED.finditer(text)
+                 if (name := self._header_names.get(_header_key(match.group(0)))) is not None}
+        found |= {name for word in _LATIN_RUN.findall(text)
+                  if (name := self._header_names.get(word.casefold())) is not None and word[:1].isupper()
+                  and any(c.isupper() for c in word[1:])}
+        return found
 
     def _header_described(self, query: Query) -> str | None:
         """The header a question describes without naming it (see bot/resolver/headers.py)."""

@@ -209,3 +209,25 @@ def test_numbers_of_things_in_chat_are_not_statuses(resolver: Resolver) -> None:
         assert resolver.resolve(chat).kind == "none", chat
     for question in ("500대 에러가 늘었어요", "500번대 에러", "502 떠서 못 들어가요"):
         assert resolver.resolve(question).kind != "none", question
+
+
+def test_connection_numbers_and_socket_errnos_are_not_statuses(resolver: Resolver) -> None:
+    nginx = "2026/12/03 10:00:00 [error] 7#7: *412 client intended to send too large body: 15728640 bytes"
+    assert resolver.resolve(nginx).codes[0] == 413
+    envoy = ("upstream connect error or disconnect/reset before headers. reset reason: connection failure, "
+             "transport failure reason: delayed connect error: 111")
+    assert resolver.resolve(envoy).codes[0] == 503
+    assert resolver.resolve("**503** 떠요").codes[0] == 503  # markdown bold is no connection number
+
+
+def test_two_headers_named_ask_what_happens_and_a_part_of_a_name_is_no_name(resolver: Resolver) -> None:
+    answer = resolver.resolve("브라우저가 If-None-Match 보냈고 ETag가 같으면 서버는 뭘 줘요?")
+    assert (answer.kind, answer.codes[:1]) == ("code", (304,))
+    described = resolver.resolve("CORS에서 어느 origin을 허용하는지 서버가 응답에 넣는 헤더가 뭐지")
+    assert (described.kind, described.header) == ("header", "Access-Control-Allow-Origin")
+    assert resolver.resolve("ETag 헤더가 뭐예요").header == "ETag"
+
+
+def test_a_class_said_not_to_be_meant_is_left_out(resolver: Resolver) -> None:
+    answer = resolver.resolve("which family of codes means the server failed, not the client?")
+    assert (answer.kind, answer.cls) == ("class", "5xx")
