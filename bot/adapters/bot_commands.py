@@ -56,8 +56,10 @@ def add_bot_commands(sub: Any) -> None:
         "serve", help="answer interactions over HTTP (Discord's Interactions Endpoint URL): POST /interactions",
         description="Answer Discord interactions delivered over HTTP: POST /interactions (Ed25519-signed), "
                     "GET /healthz, GET /metrics (Prometheus). Reads DISCORD_PUBLIC_KEY (hex, from the Developer "
-                    "Portal) and the settings database of STATUSBOT_DB; no token needed. Free text (mentions, "
-                    "opted-in channels) still needs the gateway: run `statusbot run` beside it.")
+                    "Portal) and the settings database of STATUSBOT_DB; no token needed. With "
+                    "DISCORD_APPLICATION_ID set, a log attachment on the context menu is answered later through the "
+                    "interaction's webhook. Free text (mentions, opted-in channels) still needs the gateway: run "
+                    "`statusbot run` beside it.")
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     serve.add_argument("--port", type=_port, default=8080, help="port to listen on (default 8080)")
     serve.set_defaults(bot_command=cmd_serve)
@@ -90,11 +92,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 async def _serve(settings: Settings, key: str, host: str, port: int) -> int:
     import asyncio
+    import os
     import signal
 
     from aiohttp import web
 
-    from bot.adapters.serve import create_app
+    from bot.adapters.serve import WebhookFollowUp, create_app
     from bot.registry import KnowledgeError, get_registry
     from bot.resolver import get_resolver
     from bot.settings_store import open_store_for
@@ -111,7 +114,11 @@ async def _serve(settings: Settings, key: str, host: str, port: int) -> int:
     except Exception as exc:  # a locked, unreadable or corrupt database file, a database that refuses us
         where = "the PostgreSQL database" if settings.database_url else str(settings.db_path)
         return _fail(f"cannot open the settings database ({where}): {exc}", EXIT_FAILED)
-    runner = web.AppRunner(create_app(registry, resolver, store, key), access_log=None)
+    application_id = os.environ.get("DISCORD_APPLICATION_ID", "").strip()
+    follow_up = None
+    if application_id.isdigit():  # deferred answers (log attachments) are sent through the interaction webhook
+        follow_up = WebhookFollowUp(application_id, settings.api_base or "https://discord.com/api/v10")
+    runner = web.AppRunner(create_app(registry, resolver, store, key, follow_up), access_log=None)
     await runner.setup()
     try:
         await web.TCPSite(runner, host, port).start()

@@ -9,10 +9,12 @@ one interaction (a JSON dict) into the JSON response — the same answers, embed
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from nacl.exceptions import BadSignatureError
 from nacl.signing import VerifyKey
@@ -24,8 +26,10 @@ from bot.render.discord_payload import answer_from_target, answer_payload, cut, 
 from bot.render.scan import scan_embed
 from bot.resolver.autocomplete import Autocompleter
 from bot.resolver.resolve import Answer, Resolver
-from bot.scan import LOG_LINES_MIN, is_log_block, scan_text
+from bot.scan import LOG_LINES_MIN, is_log_block, scan_bytes, scan_text
 from bot.settings_store import DETAILS, NOTE_MAX, SettingsBackend
+
+log = logging.getLogger("statusbot.serve")
 
 # Interaction types and response types (https://discord.com/developers/docs/interactions/receiving-and-responding)
 PING, COMMAND, COMPONENT, AUTOCOMPLETE = 1, 2, 3, 4
@@ -65,6 +69,13 @@ def permissions_of(value: object) -> int:
     return number if number < 2**64 else 0
 
 
+class FollowUp(Protocol):
+    """Delivery of deferred answers: download a file Discord's CDN serves, post to an interaction's webhook."""
+
+    async def download(self, url: str, limit: int, timeout: float) -> bytes: ...
+    async def send(self, token: str, message: dict[str, Any]) -> None: ...
+
+
 @dataclass
 class Outcome:
     """The response to send and what it was, for the metrics."""
@@ -74,10 +85,23 @@ class Outcome:
     result: str = "answered"  # answered, refused, unknown
 
 
+# Log attachments the context menu summarises (the gateway bot's limits: Discord's own upload limit for an account
+# without Nitro, a 10 s download, two million lines).
+LOG_SUFFIXES = (".log", ".txt", ".gz")
+ATTACHMENT_MAX = 10 * 1024 * 1024
+ATTACHMENT_TIMEOUT = 10.0
+ATTACHMENT_LINES = 2_000_000
+DEFERRED = 5
+
+
 class Interactions:
-    def __init__(self, registry: Registry, resolver: Resolver, store: SettingsBackend) -> None:
+    def __init__(self, registry: Registry, resolver: Resolver, store: SettingsBackend,
+                 follow_up: FollowUp | None = None) -> None:
         self.registry, self.resolver, self.store = registry, resolver, store
         self.autocompleter = Autocompleter(registry, resolver)
+        # (how a deferred answer is delivered: bot.adapters.serve posts it to the interaction's webhook)
+        self.follow_up = follow_up
+        self.pending: set[asyncio.Task[None]] = set()
 
     # ----- entry --------------------------------------------------------------------------------------------
 
@@ -170,6 +194,10 @@ class Interactions:
     def _context_menu(self, interaction: Mapping[str, Any], data: Mapping[str, Any]) -> dict[str, Any]:
         messages = (data.get("resolved") or {}).get("messages") or {}
         target = messages.get(str(data.get("target_id"))) or {}
+        attachment = next((a for a in target.get("attachments") or () if isinstance(a, dict)
+                           and str(a.get("filename", "")).lower().endswith(LOG_SUFFIXES)), None)
+        if attachment is not None:
+            return self._defer_attachment(interaction, attachment)
         parts = [str(target.get("content") or "")]
         for embed in target.get("embeds") or ():
             if isinstance(embed, dict):
@@ -188,6 +216,35 @@ class Interactions:
         if answer.kind == "compare":
             answer = Answer(answer.query, "code", answer.codes, lang=answer.lang, confidence=answer.confidence)
         return {"type": MESSAGE, "data": self._message(answer, self._guild_id(interaction), False)}
+
+    def _defer_attachment(self, interaction: Mapping[str, Any], attachment: Mapping[str, Any]) -> dict[str, Any]:
+        """A log attachment: answered "thinking…" (type 5) at once, summarised in the background and delivered
+        as the follow-up (a download can outlast Discord's 3 s)."""
+        lang = self._lang(interaction, None, "")
+        size = int(attachment.get("size") or 0)
+        url, token = str(attachment.get("url") or ""), str(interaction.get("token") or "")
+        if size > ATTACHMENT_MAX:
+            return self._private(self._reply("log_too_big", lang, size=f"{size / 1024 / 1024:.1f}",
+                                             limit=f"{ATTACHMENT_MAX // 1024 // 1024}"))
+        if self.follow_up is None or not url.startswith(("https://", "http://")) or not token:
+            return self._private(self._reply("log_unreadable", lang))
+        task = asyncio.ensure_future(self._summarise(url, str(attachment.get("filename") or ""), token, lang))
+        self.pending.add(task)
+        task.add_done_callback(self.pending.discard)
+        return {"type": DEFERRED}
+
+    async def _summarise(self, url: str, name: str, token: str, lang: Lang) -> None:
+        follow_up = self.follow_up
+        assert follow_up is not None
+        try:
+            content = await follow_up.download(url, ATTACHMENT_MAX, ATTACHMENT_TIMEOUT)
+            summary = (await asyncio.to_thread(scan_bytes, content, name, ATTACHMENT_LINES)).to_data()
+            message = (scan_embed(summary, self.registry, lang, name) if summary["codes"] else
+                       self._private(self._reply("no_codes_in_message", lang))["data"])
+        except Exception as exc:  # a slow, missing or damaged file is one line and a polite private reply
+            log.warning("Could not summarise an attachment: %r", exc)
+            message = self._private(self._reply("log_unreadable", lang))["data"]
+        await follow_up.send(token, message)
 
     # ----- buttons and the select ---------------------------------------------------------------------------
 

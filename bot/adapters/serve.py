@@ -7,12 +7,14 @@ the same small process, and any of them can answer any interaction.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 import time
 from typing import Any
 
 import orjson
-from aiohttp import web
+from aiohttp import ClientError, ClientSession, ClientTimeout, web
 from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 
@@ -45,9 +47,45 @@ class Metrics:
 METRICS = web.AppKey("metrics", Metrics)
 
 
-def create_app(registry: Registry, resolver: Resolver, store: SettingsBackend, public_key_hex: str) -> web.Application:
+class WebhookFollowUp:
+    """Deferred answers through Discord's REST API: POST /webhooks/{application}/{token} (no bot token needed)."""
+
+    def __init__(self, application_id: str, api_base: str = "https://discord.com/api/v10") -> None:
+        self.application_id, self.api_base = application_id, api_base.rstrip("/")
+        self._session: ClientSession | None = None
+
+    def session(self) -> ClientSession:
+        if self._session is None or self._session.closed:
+            self._session = ClientSession(timeout=ClientTimeout(total=15))
+        return self._session
+
+    async def download(self, url: str, limit: int, timeout: float) -> bytes:
+        async with self.session().get(url, timeout=ClientTimeout(total=timeout)) as response:
+            response.raise_for_status()
+            content = await response.content.read(limit + 1)
+        if len(content) > limit:
+            raise ValueError("attachment over the size limit")
+        return content
+
+    async def send(self, token: str, message: dict[str, Any]) -> None:
+        url = f"{self.api_base}/webhooks/{self.application_id}/{token}"
+        try:
+            async with self.session().post(url, data=orjson.dumps(message),
+                                           headers={"Content-Type": "application/json"}) as response:
+                if response.status >= 300:
+                    log.warning("Discord refused a follow-up: HTTP %s", response.status)
+        except (ClientError, TimeoutError) as exc:
+            log.warning("Could not send a follow-up: %r", exc)
+
+    async def close(self) -> None:
+        if self._session is not None:
+            await self._session.close()
+
+
+def create_app(registry: Registry, resolver: Resolver, store: SettingsBackend, public_key_hex: str,
+               follow_up: WebhookFollowUp | None = None) -> web.Application:
     verifier = Verifier(public_key_hex)
-    core = Interactions(registry, resolver, store)
+    core = Interactions(registry, resolver, store, follow_up)
     metrics = Metrics()
     app = web.Application(client_max_size=BODY_MAX)
 
@@ -96,6 +134,14 @@ def create_app(registry: Registry, resolver: Resolver, store: SettingsBackend, p
     async def metrics_page(request: web.Request) -> web.StreamResponse:
         return web.Response(body=generate_latest(metrics.registry), headers={"Content-Type": CONTENT_TYPE_LATEST})
 
+    async def cleanup(app: web.Application) -> None:
+        for task in list(core.pending):  # deferred answers still being made: let them finish, briefly
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(task, 5)
+        if follow_up is not None:
+            await follow_up.close()
+
+    app.on_cleanup.append(cleanup)
     app.router.add_post("/interactions", interactions)
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/metrics", metrics_page)

@@ -193,3 +193,47 @@ async def test_two_replicas_on_one_postgres_see_each_others_settings(postgres_ur
         assert "batch jobs: 60 s" in answer["data"]["embeds"][0]["fields"][0]["value"]
     for store in stores:
         await store.close()
+
+
+async def test_a_log_attachment_is_deferred_then_summarised_through_the_webhook(tmp_path: Path) -> None:
+    import gzip
+
+    from aiohttp import web
+
+    from bot.adapters.serve import WebhookFollowUp
+    from tests.conftest import ROOT
+
+    sent: list[tuple[str, dict[str, Any]]] = []
+    log = gzip.compress((ROOT / "tests" / "fixtures" / "logs" / "alb.log").read_bytes())
+
+    async def cdn(request: web.Request) -> web.Response:
+        return web.Response(body=log)
+
+    async def webhook(request: web.Request) -> web.Response:
+        sent.append((request.match_info["token"], await request.json()))
+        return web.json_response({"id": "1"})
+
+    discord = web.Application()
+    discord.router.add_get("/attachments/alb.log.gz", cdn)
+    discord.router.add_post("/api/v10/webhooks/{app}/{token}", webhook)
+    async with TestServer(discord) as fake:
+        store = SettingsStore(tmp_path / "db.sqlite3")
+        await store.open()
+        base = str(fake.make_url("/")).rstrip("/") + "/"
+        app = create_app(get_registry(), get_resolver(), store, PUBLIC, WebhookFollowUp("999", base + "api/v10"))
+        async with TestClient(TestServer(app)) as client:
+            menu = {"type": 2, "id": "8", "token": "tok", "guild_id": GUILD, "locale": "en-US",
+                    "member": {"user": {"id": ALICE}},
+                    "data": {"name": "Explain status codes", "type": 3, "target_id": "9", "resolved": {"messages": {
+                        "9": {"id": "9", "content": "ALB logs", "attachments": [
+                            {"id": "5", "filename": "alb.log.gz", "size": len(log),
+                             "url": base + "attachments/alb.log.gz"}
+                        ]}}}}}
+            assert await post(client, menu) == {"type": 5}
+            for _ in range(100):
+                if sent:
+                    break
+                await asyncio.sleep(0.05)
+        await store.close()
+    (token, message), = sent
+    assert token == "tok" and message["embeds"][0]["title"] == "Log summary: 4 lines · alb.log.gz"
