@@ -460,6 +460,13 @@ def scan_text(text: str) -> Summary:
 
 
 LOG_LINES_MIN = 3  # a pasted block is summarised when at least this many of its lines are log lines
+# Log attachments the context menu summarises (gateway bot and serve alike): Discord's own upload limit for an
+# account without Nitro (10 MiB), fetched within 10 s (the reply is deferred first), read up to two million lines
+# (a small .gz can unpack to gigabytes; two million lines take a few seconds to scan).
+LOG_SUFFIXES = (".log", ".txt", ".gz")
+ATTACHMENT_MAX = 10 * 1024 * 1024
+ATTACHMENT_TIMEOUT = 10.0
+ATTACHMENT_LINES = 2_000_000
 
 
 def is_log_block(data: dict[str, Any]) -> bool:

@@ -19,7 +19,7 @@ from typing import Any
 
 import asyncpg  # type: ignore[import-untyped]
 
-from bot.settings_store import DETAILS, NOTE_MAX, GuildSettings, SettingsUnavailable
+from bot.settings_store import GuildSettings, SettingsUnavailable, check_value
 
 log = logging.getLogger("statusbot.settings")
 
@@ -220,8 +220,7 @@ class PostgresSettingsStore:
         return int(status.rsplit(" ", 1)[-1]) if status and status.rsplit(" ", 1)[-1].isdigit() else 0
 
     async def set_lang(self, guild_id: int, lang: str) -> None:
-        if lang not in ("auto", "en", "ko"):
-            raise ValueError(f"unknown language {lang!r}")
+        check_value(lang=lang)
         await self._write(guild_id, "UPDATE guild_settings SET lang = $2 WHERE guild_id = $1", guild_id, lang)
         self._cached(guild_id).lang = lang
 
@@ -230,8 +229,7 @@ class PostgresSettingsStore:
         self._cached(guild_id).pictures = enabled
 
     async def set_detail(self, guild_id: int, detail: str) -> None:
-        if detail not in DETAILS:
-            raise ValueError(f"unknown detail {detail!r}")
+        check_value(detail=detail)
         await self._write(guild_id, "UPDATE guild_settings SET detail = $2 WHERE guild_id = $1", guild_id, detail)
         self._cached(guild_id).detail = detail
 
@@ -248,8 +246,7 @@ class PostgresSettingsStore:
         return self._changed(status) > 0
 
     async def set_note(self, guild_id: int, code: int, text: str) -> None:
-        if not text.strip() or len(text) > NOTE_MAX:
-            raise ValueError(f"a note is 1 to {NOTE_MAX} characters")
+        check_value(note=text)
         await self._write(guild_id, "INSERT INTO guild_notes (guild_id, code, text) VALUES ($1, $2, $3) "
                                     "ON CONFLICT (guild_id, code) DO UPDATE SET text = excluded.text",
                           guild_id, code, text)

@@ -50,6 +50,16 @@ NOTE_MAX = 500  # characters of one note
 DETAILS = ("compact", "full")
 
 
+def check_value(lang: str | None = None, detail: str | None = None, note: str | None = None) -> None:
+    """The values every settings store refuses alike (SQLite here, PostgreSQL in bot.settings_pg)."""
+    if lang is not None and lang not in ("auto", "en", "ko"):
+        raise ValueError(f"unknown language {lang!r}")
+    if detail is not None and detail not in DETAILS:
+        raise ValueError(f"unknown detail {detail!r}")
+    if note is not None and (not note.strip() or len(note) > NOTE_MAX):
+        raise ValueError(f"a note is 1 to {NOTE_MAX} characters")
+
+
 class SettingsUnavailable(Exception):
     """The settings database refused a write; nothing was changed."""
 
@@ -155,8 +165,7 @@ class SettingsStore:
         return self._guilds.setdefault(guild_id, GuildSettings())
 
     async def set_lang(self, guild_id: int, lang: str) -> None:
-        if lang not in ("auto", "en", "ko"):
-            raise ValueError(f"unknown language {lang!r}")
+        check_value(lang=lang)
         await self._write(guild_id, ("UPDATE guild_settings SET lang = ? WHERE guild_id = ?", (lang, guild_id)))
         self._cached(guild_id).lang = lang
 
@@ -166,8 +175,7 @@ class SettingsStore:
         self._cached(guild_id).pictures = enabled
 
     async def set_detail(self, guild_id: int, detail: str) -> None:
-        if detail not in DETAILS:
-            raise ValueError(f"unknown detail {detail!r}")
+        check_value(detail=detail)
         await self._write(guild_id, ("UPDATE guild_settings SET detail = ? WHERE guild_id = ?", (detail, guild_id)))
         self._cached(guild_id).detail = detail
 
@@ -184,8 +192,7 @@ class SettingsStore:
         return removed > 0
 
     async def set_note(self, guild_id: int, code: int, text: str) -> None:
-        if not text.strip() or len(text) > NOTE_MAX:
-            raise ValueError(f"a note is 1 to {NOTE_MAX} characters")
+        check_value(note=text)
         await self._write(guild_id, ("INSERT INTO guild_notes (guild_id, code, text) VALUES (?, ?, ?) "
                                      "ON CONFLICT(guild_id, code) DO UPDATE SET text = excluded.text",
                                      (guild_id, code, text)))

@@ -84,13 +84,17 @@ def cmd_serve(args: argparse.Namespace) -> int:
         return _fail("DISCORD_PUBLIC_KEY must be the application's public key: 64 hex characters (Developer "
                      "Portal → General Information)", EXIT_USAGE)
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    core = _load_core()
+    if isinstance(core, int):
+        return core
+    _warm_up(core)
     try:
-        return asyncio.run(_serve(settings, key, args.host, args.port))
+        return asyncio.run(_serve(settings, core, key, args.host, args.port))
     except KeyboardInterrupt:
         return EXIT_OK
 
 
-async def _serve(settings: Settings, key: str, host: str, port: int) -> int:
+async def _serve(settings: Settings, core: tuple[Any, Any], key: str, host: str, port: int) -> int:
     import asyncio
     import os
     import signal
@@ -98,22 +102,11 @@ async def _serve(settings: Settings, key: str, host: str, port: int) -> int:
     from aiohttp import web
 
     from bot.adapters.serve import WebhookFollowUp, create_app
-    from bot.registry import KnowledgeError, get_registry
-    from bot.resolver import get_resolver
-    from bot.settings_store import open_store_for
 
-    try:
-        registry = get_registry()
-        resolver = get_resolver()
-        resolver.resolve("warm up the index and the ranker")
-    except KnowledgeError as exc:
-        return _fail(f"knowledge error: {exc}", EXIT_FAILED)
-    store = open_store_for(settings.db_path, settings.database_url)
-    try:
-        await store.open()
-    except Exception as exc:  # a locked, unreadable or corrupt database file, a database that refuses us
-        where = "the PostgreSQL database" if settings.database_url else str(settings.db_path)
-        return _fail(f"cannot open the settings database ({where}): {exc}", EXIT_FAILED)
+    registry, resolver = core
+    store = await _open_store(settings)
+    if isinstance(store, int):
+        return store
     application_id = os.environ.get("DISCORD_APPLICATION_ID", "").strip()
     follow_up = None
     if application_id.isdigit():  # deferred answers (log attachments) are sent through the interaction webhook
@@ -253,6 +246,30 @@ def _load_core() -> tuple[Any, Any] | int:
         return _fail(f"knowledge error: {exc}", EXIT_FAILED)
 
 
+async def _open_store(settings: Settings) -> Any:
+    """The settings store of the configuration, opened; or the exit code, with one line, when it cannot be."""
+    from bot.settings_store import open_store_for
+
+    store = open_store_for(settings.db_path, settings.database_url)
+    try:
+        await store.open()
+    except Exception as exc:  # a locked, unreadable or corrupt database file, a database that refuses us
+        where = "the PostgreSQL database" if settings.database_url else str(settings.db_path)
+        return _fail(f"cannot open the settings database ({where}): {exc}", EXIT_FAILED)
+    return store
+
+
+def _warm_up(core: tuple[Any, Any]) -> None:
+    """Have the search index ready before answering (the first question should not wait for it), and the
+    description ranker with the Korean analyser (about 50 ms), then move the knowledge, which lives as long as the
+    process, out of the cycle collector's way: a full collection would otherwise walk its hundreds of thousands of
+    objects again and again."""
+    core[1].index  # noqa: B018 - loads it
+    core[1].resolve("업로드하다가 용량 초과라고 끊겨요")
+    gc.collect()
+    gc.freeze()
+
+
 def _prepare() -> tuple[Settings, tuple[Any, Any]] | int:
     """Settings, logging, knowledge and the Discord endpoints: what run and sync both need, or an exit code."""
     settings = _settings()
@@ -279,15 +296,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     if isinstance(prepared, int):
         return prepared
     settings, core = prepared
-    # Have the search index ready before going online (the first question should not wait for it), then move
-    # the knowledge, which lives as long as the process, out of the cycle collector's way: a full collection
-    # would otherwise walk its hundreds of thousands of objects again and again. (`sync` needs neither.)
-    core[1].index  # noqa: B018 - loads it
-    # and the description ranker with the Korean analyser, so that the first described situation does not pay
-    # for them (about 50 ms) and the collector never walks them
-    core[1].resolve("업로드하다가 용량 초과라고 끊겨요")
-    gc.collect()
-    gc.freeze()
+    _warm_up(core)  # (`sync` needs none of it)
     try:
         try:
             import uvloop  # a faster event loop where available (Linux, macOS)
@@ -306,16 +315,12 @@ async def _run(settings: Settings, core: tuple[Any, Any], shard_count: int | Non
     import discord
 
     from bot.adapters.discord.app import StatusBot
-    from bot.settings_store import open_store_for
 
     log = logging.getLogger("statusbot")
     registry, resolver = core
-    store = open_store_for(settings.db_path, settings.database_url)
-    try:
-        await store.open()
-    except Exception as exc:  # a locked, unreadable or corrupt database file, a database that refuses us
-        where = "the PostgreSQL database" if settings.database_url else str(settings.db_path)
-        return _fail(f"cannot open the settings database ({where}): {exc}", EXIT_FAILED)
+    store = await _open_store(settings)
+    if isinstance(store, int):
+        return store
     bot = StatusBot(settings, registry, resolver, store, shard_count=shard_count, shard_ids=shard_ids)
     stopping = asyncio.Event()
     loop = asyncio.get_running_loop()

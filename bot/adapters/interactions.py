@@ -26,7 +26,16 @@ from bot.render.discord_payload import answer_from_target, answer_payload, cut, 
 from bot.render.scan import scan_embed
 from bot.resolver.autocomplete import Autocompleter
 from bot.resolver.resolve import Answer, Resolver
-from bot.scan import LOG_LINES_MIN, is_log_block, scan_bytes, scan_text
+from bot.scan import (
+    ATTACHMENT_LINES,
+    ATTACHMENT_MAX,
+    ATTACHMENT_TIMEOUT,
+    LOG_LINES_MIN,
+    LOG_SUFFIXES,
+    is_log_block,
+    scan_bytes,
+    scan_text,
+)
 from bot.settings_store import DETAILS, NOTE_MAX, SettingsBackend
 
 log = logging.getLogger("statusbot.serve")
@@ -85,12 +94,6 @@ class Outcome:
     result: str = "answered"  # answered, refused, unknown
 
 
-# Log attachments the context menu summarises (the gateway bot's limits: Discord's own upload limit for an account
-# without Nitro, a 10 s download, two million lines).
-LOG_SUFFIXES = (".log", ".txt", ".gz")
-ATTACHMENT_MAX = 10 * 1024 * 1024
-ATTACHMENT_TIMEOUT = 10.0
-ATTACHMENT_LINES = 2_000_000
 DEFERRED = 5
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.resolver.text import has_digit, has_hangul, words
+from bot.resolver.text import folded_words, has_digit, has_hangul, unhump
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,5 +24,6 @@ class Query:
     @classmethod
     def of(cls, text: str) -> Query:
         folded = text.casefold()
-        parts = words(text)
+        humped = unhump(text)  # (casefolded once more only when it had a lowerCamel word to cut)
+        parts = folded_words(folded if humped is text else humped.casefold())
         return cls(text, folded, parts, frozenset(parts), "".join(parts), has_digit(text), has_hangul(text))

@@ -225,10 +225,15 @@ def _split_humps(match: re.Match[str]) -> str:
     return _HUMP.sub(" ", match.group(0))
 
 
+def unhump(text: str) -> str:
+    """The text with its lowerCamel identifiers cut into their words ("notFound()" as "not Found()"): what the
+    people who named them meant. The same text when it has none (the usual case, and no copy)."""
+    return _LOWER_CAMEL.sub(_split_humps, text) if _LOWER_CAMEL.search(text) else text
+
+
 def words(text: str) -> list[str]:
-    """Lower-cased word tokens (Latin letters/digits runs and Hangul runs). A lowerCamel identifier is read as its
-    words ("notFound()" as "not found"), as the people who named it meant them."""
-    return folded_words(_LOWER_CAMEL.sub(_split_humps, text).casefold())
+    """Lower-cased word tokens (Latin letters/digits runs and Hangul runs), lowerCamel read as words (unhump)."""
+    return folded_words(unhump(text).casefold())
 
 
 def folded_words(folded: str) -> list[str]:

@@ -45,7 +45,16 @@ from bot.resolver.autocomplete import Autocompleter
 from bot.resolver.gate import is_status_question
 from bot.resolver.resolve import Answer, Resolver
 from bot.resolver.text import MAX_PASTE_CHARS
-from bot.scan import LOG_LINES_MIN, is_log_block, scan_bytes, scan_text
+from bot.scan import (
+    ATTACHMENT_LINES,
+    ATTACHMENT_MAX,
+    ATTACHMENT_TIMEOUT,
+    LOG_LINES_MIN,
+    LOG_SUFFIXES,
+    is_log_block,
+    scan_bytes,
+    scan_text,
+)
 from bot.settings_store import (
     DETAILS,
     NOTE_MAX,
@@ -64,13 +73,6 @@ MAX_RATELIMIT_WAIT = 30.0  # the longest 429 any request waits out (see StatusBo
 SYNC_RETRY_FIRST = 60.0  # a failed command sync is tried again after this, four times longer each time,
 SYNC_RETRY_MAX = 3600.0  # up to an hour (or whatever retry_after Discord gave, if longer)
 Notes = tuple[tuple[int, str], ...]  # a server's notes on the codes of one answer
-# Log attachments the context menu summarises: Discord's own upload limit for an account without Nitro (10 MiB),
-# fetched within 10 s (the reply is deferred first), read up to two million lines (a small .gz can unpack to
-# gigabytes; two million lines take a few seconds to scan).
-LOG_SUFFIXES = (".log", ".txt", ".gz")
-ATTACHMENT_MAX = 10 * 1024 * 1024
-ATTACHMENT_TIMEOUT = 10.0
-ATTACHMENT_LINES = 2_000_000
 PAYLOAD_CACHE_SIZE = 2048
 # /http and its autocomplete are answered by this many workers from one queue, each with one request in flight.
 # Enough to hide the round trip to Discord (64 in flight at ~30 ms each is ~2,000 answers/s, more than one process
