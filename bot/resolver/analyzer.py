@@ -36,7 +36,7 @@ _FILLER_ADVERBS = frozenset("""
 # Verbs and adjectives so general that they only make a sentence grammatical ("해도 돼요", "있어요").
 _LIGHT_VERBS = frozenset({"하", "되", "있", "이", "아니", "같", "그렇", "이렇", "어떻"})
 # Korean words the dictionary does not know as one word but developers write as one.
-_WORD_CACHE = 65536  # distinct words remembered; a team's questions reuse a few thousand
+_WORD_CACHE = 65536  # English words, and runs of Korean words (a text's), remembered: a team repeats itself
 _EN_EXTRA_STOPWORDS = frozenset({"im", "ive", "its", "dont", "doesnt", "weve"})
 
 
@@ -170,29 +170,35 @@ def _stemmer() -> Any:
     return Stemmer.Stemmer("english")
 
 
-_korean_cache: dict[str, tuple[str, ...]] = {}
+_korean_cache: dict[tuple[str, ...], list[tuple[str, ...]]] = {}
 
 
 def _korean_words(hangul_words: list[str]) -> list[tuple[str, ...]]:
-    """The terms of each Korean word. Words seen before come from a cache; the rest are analysed together in one
-    MeCab call (one call per word costs about twice as much), then split back by their surfaces."""
-    missing = list(dict.fromkeys(w for w in hangul_words if w not in _korean_cache))
-    if missing:
-        morphemes = _korean_terms_of(_MECAB.lines(" ".join(missing)))
-        position = 0
-        for word in missing:
-            terms: list[str] = []
-            consumed = 0
-            while position < len(morphemes) and consumed < len(word):
-                surface, term = morphemes[position]
-                consumed += len(surface)
-                position += 1
-                if term:
-                    terms.append(term)
-            if len(_korean_cache) >= _WORD_CACHE:
-                _korean_cache.clear()  # simpler than an LRU and rare: the cache holds a team's whole vocabulary
-            _korean_cache[word] = tuple(terms)
-    return [_korean_cache[w] for w in hangul_words]
+    """The terms of each Korean word of a text, analysed together in one MeCab call (MeCab reads a word by its
+    neighbours: 중 after 배포 is the dependent noun of "in the middle of", alone it is "middle") and split back by
+    their surfaces. Cached by the whole run of words, not word by word: a cache by word kept whichever cut came
+    first, so a question's answer depended on the questions before it."""
+    key = tuple(hangul_words)
+    found = _korean_cache.get(key)
+    if found is not None:
+        return found
+    morphemes = _korean_terms_of(_MECAB.lines(" ".join(hangul_words)))
+    position = 0
+    found = []
+    for word in hangul_words:
+        terms: list[str] = []
+        consumed = 0
+        while position < len(morphemes) and consumed < len(word):
+            surface, term = morphemes[position]
+            consumed += len(surface)
+            position += 1
+            if term:
+                terms.append(term)
+        found.append(tuple(terms))
+    if len(_korean_cache) >= _WORD_CACHE:
+        _korean_cache.clear()  # simpler than an LRU and rare: the cache holds a team's questions
+    _korean_cache[key] = found
+    return found
 
 
 def terms(text: str) -> list[str]:

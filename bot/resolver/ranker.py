@@ -21,7 +21,6 @@ weights, the field weights and the fit's figures are in `bot/resolver/model.json
 from __future__ import annotations
 
 import hashlib
-import heapq
 import math
 import operator
 import re
@@ -294,42 +293,54 @@ class Ranker:
 
     def views(self, query_terms: Iterable[str]) -> Views:
         """What the knowledge says about a question's terms (see Views)."""
-        unique = list(dict.fromkeys(query_terms))
-        idf = self.idf
-        weights = [idf.get(t, self.unknown_idf) for t in unique]
-        mass = sum(weights) or 1.0
-        unknown = sum(w for t, w in zip(unique, weights, strict=True) if t not in idf) / mass
+        idf, unknown_idf = self.idf, self.unknown_idf
+        mass = unknown_mass = squares = 0.0
         # A term found in most codes' texts (요청, 서버, request) adds less than MIN_IDF to a score that a shared rare
         # word raises by several times that, but it has the longest lists to add up: it counts in the question's
         # mass and norm and is left out of the sums.
-        rare = [(t, idf[t]) for t in unique if idf.get(t, 0.0) >= MIN_IDF]
-        bm25: dict[int, float] = {}
-        get = bm25.get
+        rare: list[tuple[str, float]] = []
+        for term in dict.fromkeys(query_terms):
+            weight = idf.get(term)
+            if weight is None:
+                weight = unknown_idf
+                unknown_mass += weight
+            elif weight >= MIN_IDF:
+                rare.append((term, weight))
+            mass += weight
+            squares += weight * weight
+        mass = mass or 1.0
+        bm25: defaultdict[int, float] = defaultdict(float)
         gains = self.gains
         for term, _ in rare:
             for code, gain in gains.get(term, ()):
-                bm25[code] = get(code, 0.0) + gain
+                bm25[code] += gain
         by_code = {code: value / mass for code, value in bm25.items()}
 
         # The nearest snippet (idf-weighted cosine), for the codes BM25F puts on top: a code whose scenario says
         # what the question says shares its rare words, so BM25F (which reads the scenarios too) has it there.
-        query_norm = math.sqrt(sum(w * w for w in weights)) or 1.0
+        query_norm = math.sqrt(squares) or 1.0
         inverse = self.snippet_inverse_norm
+        squared = [(term, weight * weight) for term, weight in rare]
         snippet: dict[int, float] = {}
         support: dict[int, float] = {}
-        for code in heapq.nlargest(SNIPPET_CODES, by_code, key=by_code.__getitem__):
+        for code in sorted(by_code, key=by_code.__getitem__, reverse=True)[:SNIPPET_CODES]:
             postings = self.snippet_postings.get(code)
             if not postings:
                 continue
-            dots: dict[int, float] = {}
-            for term, weight in rare:
+            dots: defaultdict[int, float] = defaultdict(float)
+            for term, square in squared:
                 for i in postings.get(term, ()):
-                    dots[i] = dots.get(i, 0.0) + weight * weight
+                    dots[i] += square
             if dots:
-                best3 = sorted([dot * inverse[i] for i, dot in dots.items()], reverse=True)[:3]
-                snippet[code] = best3[0] / query_norm
-                support[code] = sum(best3) / 3 / query_norm
-        return Views(by_code, snippet, Cover(rare, mass, self.term_codes), unknown, mass, support)
+                nearest = [dot * inverse[i] for i, dot in dots.items()]
+                if len(nearest) > 3:
+                    nearest.sort(reverse=True)
+                    del nearest[3:]
+                else:
+                    nearest.sort(reverse=True)
+                snippet[code] = nearest[0] / query_norm
+                support[code] = sum(nearest) / 3 / query_norm
+        return Views(by_code, snippet, Cover(rare, mass, self.term_codes), unknown_mass / mass, mass, support)
 
     def candidates(self, views: Views, names: dict[int, float], signatures: dict[int, float],
                    vendors_named: set[int], query_flags: dict[str, float],

@@ -41,3 +41,10 @@ def test_words_already_cut_give_the_same_terms() -> None:
 def test_odd_input_never_raises() -> None:
     for text in ("", "ㅋㅋㅋㅋ", "ㅠㅠ", "🙂🙂", "\u200b", "가" * 5000, "a" * 5000):
         terms(text)
+
+
+def test_a_word_is_cut_by_its_text_not_by_what_was_asked_before() -> None:
+    # 중 alone is a noun ("middle"); after 배포 it is the dependent noun of "during". A cache by word kept the
+    # first cut it saw, so the second question's terms depended on the first.
+    assert "중" in terms("중에")
+    assert terms("롤링 배포 중에 LB에서 bad gateway") == ["롤링", "배포", "lb", "bad", "gateway"]
