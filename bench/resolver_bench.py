@@ -106,7 +106,7 @@ def main() -> None:
 
     gc.collect()
     gc.freeze()
-    resolver._fuzzy_word.cache_clear()
+    resolver._typo_matches.cache_clear()
     cold = timed(resolver.resolve, mix, 1)  # first pass: typo and answer caches empty
 
     def in_full(query: str) -> object:

@@ -65,7 +65,9 @@ TROUBLE = Cue(
 
 # TROUBLE without the everyday Korean fragments (늦다, 없다, 못, 필요): for a number in a line of chat, which reports
 # trouble with a status only in the stronger words ("429번 버스 타고 가는 중 10분 늦어요" reports none).
-TROUBLE_WITH_A_STATUS = Cue(words=TROUBLE.words, prefixes=TROUBLE.prefixes, phrases=TROUBLE.phrases,
+# (and with the words of a status rate going wrong: "a spike of 500s")
+TROUBLE_WITH_A_STATUS = Cue(words=TROUBLE.words | {"spike", "spikes", "spiking", "surge", "surging", "again"},
+                            prefixes=TROUBLE.prefixes, phrases=TROUBLE.phrases,
                             korean=tuple(k for k in TROUBLE.korean if k not in ("늦", "없", "못", "필요")))
 
 # Two things compared. "or" and "which" also join things that are not compared ("an empty or unexpected
@@ -109,6 +111,16 @@ CHAT_REPORT = Cue(
                      "http", "https", "timeout"}),
     phrases=("timed out",),
     korean=("에러", "오류", "실패", "응답", "떠요", "뜨네", "뜹니다", "나요", "나와요", "발생", "터졌"),
+)
+
+# Asks outright about what it names: a question word, a comparison, a request for a list or an explanation. A line
+# that names a status and says one of these is a question, whatever else it says (see Resolver._only_mentions).
+ASKS_OUTRIGHT = Cue(
+    words=frozenset({"what", "whats", "why", "how", "which", "explain", "meaning", "mean", "means", "difference",
+                     "differences", "vs", "versus", "list", "overview", "tell", "compare"}),
+    korean=_spaced("뭐", "뭘", "뭔", "머임", "무슨", "뜻", "의미", "왜", "어떻게", "어디", "알려", "설명", "차이",
+                   "비교", "구분", "헷갈", "몇 번", "정리해 줘", "정리 좀", "어느 상황", "언제 써", "언제 씀", "방법",
+                   "해결법", "까요", "까?", "인가요", "건가요", "나요?"),
 )
 
 # Asks what the client (not the server's log) sees: nginx logs 494 but the browser receives 400.

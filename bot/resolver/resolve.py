@@ -18,6 +18,7 @@ from bot.models import Lang
 from bot.registry import Registry, code_class, get_registry
 from bot.resolver import cues
 from bot.resolver.analyzer import terms_of_words
+from bot.resolver.chat import ChatReader, load_chat_reader
 from bot.resolver.constants import ConstantHit, ConstantReader
 from bot.resolver.extract import CodeHit, find_codes
 from bot.resolver.headers import HeaderRanker
@@ -173,29 +174,29 @@ def _joined_codes(text: str, hits: list[CodeHit]) -> bool:
     return False
 
 
-# A number with a Korean counter or unit glued on ("502번", "30분", "200명") and the ":"/"#" of times and
-# ticket numbers are taken out before the cues are read: "번" alone also means "which number" (몇 번 줘야 돼).
-_STATUS_SHAPED = re.compile(r"(?<!\d)[1-5]\d\d(?!\d)")  # (counted, not trusted: see _number_in_chat)
-_NUMBER_TOKEN = re.compile(r"[#:]?\d+(?:[.,:]\d+)*(?:번|호|명|분|초|시|개|층|s\b)?")
+# Text a machine wrote (a request line, a log line, markup, JSON, an exception's dotted class name): a number there
+# is a status, whatever the words.
+_MACHINE_TEXT = re.compile(r"[<>{}\[\]=\"|]|\bHTTP/|(?:^|\s)/\w|\w/[\w.-]+/|\b[A-Za-z]\w*\.[A-Za-z]\w*\.[A-Za-z]\w*"
+                           r"|\b(?:GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS)\s+/|\bms\b")
 
 
-_MACHINE_TEXT = re.compile(r"[/<>{}\[\]=\"|]|\bHTTP\b|\b(?:GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS)\b|\bms\b")
+# "is 204 fine for a DELETE?", "should we return 409 here", "is 207 a real status code": an English question that
+# asks for a yes or a no (question mark or not: chat does not open with "is" or "should").
+_YES_NO_QUESTION = re.compile(r"\s*(?:is|are|do|does|did|can|could|should|would|will|shall|may|must)\s",
+                              re.IGNORECASE)
 
 
-def _number_in_chat(text: str) -> bool:
-    """Whether a status number sits in a sentence of chat: four words or more, and not one of them asks a
-    question, reports trouble, asks for a code, compares, lists or names where statuses come from (the cues
-    every question with a bare number in our sets carries: "what does 429 mean", "502 에러 왜 나요", "401이랑
-    403 차이", "saw a 504 from the LB")."""
-    if len(Query.of(text).words) < 4 or _MACHINE_TEXT.search(text):
-        return False  # a log line, an error page or a request line: numbers there are statuses
-    if len(set(_STATUS_SHAPED.findall(text))) >= 2:
-        return False  # "500 502 503 504 and then 404": several statuses listed are asked about, not chatted
-    rest = Query.of(_NUMBER_TOKEN.sub(" ", text))
-    if not {"tell", "about", "info", "show", "look"}.isdisjoint(rest.word_set):
+# What makes a class the topic of a question rather than the kind of code asked for: a topic or subject particle
+# after it ("1xx 응답은 뭐에 쓰는 거예요", "4xx란"), or a question mark with no "which" before it ("what counts as
+# success? 2XX?" asks about the class; "… a Location header. which 2xx?" asks for one of it).
+_CLASS_TOPIC_AFTER = re.compile(r"\s?(?:응답|코드|에러|상태)?\s?(?:은|는|이란|란)(?![가-힣])|\s?\?")
+_WHICH_BEFORE = re.compile(r"(?:which|what|어떤|무슨|어느|뭔)\s*$", re.IGNORECASE)
+
+
+def _class_is_the_topic(text: str, match: re.Match[str]) -> bool:
+    if not _CLASS_TOPIC_AFTER.match(text, match.end()):
         return False
-    return not any(cue.found_in(rest) for cue in (cues.QUESTION, cues.TROUBLE_WITH_A_STATUS, cues.ASKS_CODE,
-                                                   cues.COMPARE, cues.LISTING, cues.CHAT_REPORT, cues.HTTP_CONTEXT))
+    return not _WHICH_BEFORE.search(text[max(0, match.start() - 12):match.start()])
 
 
 def _is_excluded(text: str, start: int) -> bool:
@@ -240,15 +241,34 @@ class Resolver:
         self._header_first_words = set(self._header_words)
         self._respell = Respeller(registry.spelling)
         self._constants = ConstantReader(registry)
-        self._fuzzy_word = lru_cache(maxsize=4096)(self._fuzzy_word_uncached)
-        self._is_misspelt_filler = lru_cache(maxsize=4096)(self._is_misspelt_filler_uncached)
+        # Only the costly lookups are cached: a word not in the knowledge, compared with every indexed word. A word
+        # the knowledge has (most words asked) is answered from the index at once and would only crowd them out.
+        self._typo_matches = lru_cache(maxsize=4096)(self._typo_matches_uncached)
+        self._is_misspelt_filler_cached = lru_cache(maxsize=4096)(self._is_misspelt_filler_uncached)
         self._ranker: Ranker | None = None
+        self._chat: ChatReader | None = None
         self._header_ranker: HeaderRanker | None = None
         self.last_rows: tuple[list[tuple[int, list[float]]], list[float]] | None = None
         self._terms = lru_cache(maxsize=4096)(self._terms_uncached)
         # (small: a question is viewed once, a repeated one is answered from the answer cache, and each view
         # holds three dicts over the codes)
         self._views = lru_cache(maxsize=32)(self._views_uncached)
+
+    @property
+    def chat(self) -> ChatReader:
+        if self._chat is None:
+            self._chat = load_chat_reader()
+        return self._chat
+
+    def reaches_chat_model(self, text: str, q: Query, number_text: str, hits: list[CodeHit]) -> bool:
+        """Whether a line that names a status by its bare number or class may be chat about it, for the model of
+        bot/resolver/chat.py to decide. A word or two ("503", "prod 502") is a question; so is a line that asks
+        outright ("why", "차이", "list the 2xx codes", "is 204 fine for a DELETE?") or weighs two codes ("302 줄까
+        303 줄까"); in a machine's text (a request line, markup, JSON) or an error page we know ("503 Service
+        Unavailable No server is available to handle this request") a number is a status."""
+        return len(q.words) >= 3 and not _MACHINE_TEXT.search(text) and not cues.ASKS_OUTRIGHT.found_in(q) \
+            and not _YES_NO_QUESTION.match(text) and not _joined_codes(number_text, hits) \
+            and not self.index.signatures_in(q)
 
     @property
     def ranker(self) -> Ranker:
@@ -307,20 +327,24 @@ class Resolver:
 
         if constant_answer := self._constant_answer(query, text, q, known, answer_lang):
             return constant_answer
+        strong = any(h.strong for h in hits)
+        if (known or class_match) and not strong and self.reaches_chat_model(text, q, number_text, hits) \
+                and self.chat.only_mentions(text):
+            # "the 502 bus is late again", "5xx 알람 임계치 올려뒀음": a line that names a status but asks nothing
+            # about it is not a question; offer the code, do not answer it.
+            return Answer(query, "none", lang=answer_lang, confidence=0.5, suggestions=tuple(known[:3]),
+                          note="not_sure")
         if len(known) >= 2 and (cues.COMPARE.found_in(q) or self._only_codes(q) or _joined_codes(number_text, hits)):
             return Answer(query, "compare", tuple(known[:4]), lang=answer_lang, confidence=0.97, evidence="number")
         if known:
-            strong = any(h.strong for h in hits)
-            if not strong and _number_in_chat(text):
-                # "the 502 bus is late again", "we hit 500 signups 🎉": a number in a sentence that neither asks
-                # nor reports anything about a status is not a question; offer the code, do not answer it.
-                return Answer(query, "none", lang=answer_lang, confidence=0.5, suggestions=tuple(known[:3]),
-                              note="not_sure")
             return Answer(query, "code", tuple(known), lang=answer_lang, confidence=0.99 if strong else 0.95,
                           evidence="stated" if strong else "number")
 
         if class_match:
             digit = class_match.group(1) or class_match.group(2)
+            if not cues.LISTING.found_in(q) and not _class_is_the_topic(text, class_match) \
+                    and (one := self._one_of_class(query, q, digit, answer_lang)):
+                return one
             return Answer(query, "class", cls=f"{digit}xx", lang=answer_lang, confidence=0.95,
                           evidence="number")
 
@@ -375,6 +399,15 @@ class Resolver:
             return Answer(query, "code", codes, lang=answer_lang, confidence=round(best, 3), evidence=source,
                           signature=hit)
         return self._described(query, q, scores, excluded, answer_lang)
+
+    def _one_of_class(self, query: str, q: Query, digit: str, lang: Lang) -> Answer | None:
+        """"which 1xx lets the browser preload while the server thinks?", "ELB 전용 5xx": a class named to narrow
+        down a code described. The described code when the fitted model is sure of it among that class's codes."""
+        if len(q.words) < 4:
+            return None  # "5xx 에러", "what are 4xx": the class itself
+        outside = {code for code in self.registry.codes if str(code)[0] != digit}
+        answer = self._described(query, q, self._score_text(q), outside, lang)
+        return answer if answer.kind == "code" and answer.evidence == "description" else None
 
     def _described(self, query: str, q: Query, scores: _Scores, excluded: set[int], lang: Lang) -> Answer:
         """A situation, a description or a loose name: the fitted model weighs the ranker's two views and the
@@ -606,13 +639,16 @@ class Resolver:
 
     # ----- names, aliases, symptoms -------------------------------------------------------------------------
 
-    def _fuzzy_word_uncached(self, word: str) -> tuple[tuple[str, float], ...]:
+    def _fuzzy_word(self, word: str) -> tuple[tuple[str, float], ...]:
         """Indexed words close to `word` (typo tolerant), with similarity 0..1. Hangul bigrams match exactly."""
         if word in self.index.idf or word in self.index.doc_idf:
             return ((word, 1.0),)  # a word we know is not a typo
-        out: dict[str, float] = {}
         if has_hangul(word) or len(word) < 4:
             return ()
+        return self._typo_matches(word)
+
+    def _typo_matches_uncached(self, word: str) -> tuple[tuple[str, float], ...]:
+        out: dict[str, float] = {}
         cutoff = 80 if len(word) >= 6 else 85
         for candidate, score, _ in process.extract(word, self.index.vocabulary, scorer=fuzz.ratio,
                                                    score_cutoff=cutoff, limit=4):
@@ -685,10 +721,13 @@ class Resolver:
                     scores.offer(code, weight * score / 100.0)
         return scores
 
-    def _is_misspelt_filler_uncached(self, token: str) -> bool:
+    def _is_misspelt_filler(self, token: str) -> bool:
         """'eror', 'staus', 'respones': a typo of a word we ignore should be ignored too, not dilute the match."""
         if len(token) < 4 or token in self.index.doc_idf or token in self.index.idf or has_hangul(token):
             return False
+        return self._is_misspelt_filler_cached(token)
+
+    def _is_misspelt_filler_uncached(self, token: str) -> bool:
         return process.extractOne(token, _FILLERS, scorer=fuzz.ratio, score_cutoff=80) is not None
 
     def _score_keys(self, tokens: tuple[str, ...], expanded: list[tuple[tuple[str, float], ...]],

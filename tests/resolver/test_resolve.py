@@ -231,3 +231,11 @@ def test_two_headers_named_ask_what_happens_and_a_part_of_a_name_is_no_name(reso
 def test_a_class_said_not_to_be_meant_is_left_out(resolver: Resolver) -> None:
     answer = resolver.resolve("which family of codes means the server failed, not the client?")
     assert (answer.kind, answer.cls) == ("class", "5xx")
+
+
+def test_a_class_named_to_narrow_down_a_described_code(resolver: Resolver) -> None:
+    # "which 2xx …" describes one code of the class; "2xx 응답은 …" and "list the 2xx codes" ask about the class.
+    answer = resolver.resolve("we accepted the job but will only process it later in a queue, which 2xx fits that?")
+    assert answer.kind == "code" and answer.codes == (202,), answer
+    assert resolver.resolve("2xx 응답은 뭐에 쓰는 거예요").kind == "class"
+    assert resolver.resolve("list the 2xx codes").kind == "class"

@@ -1,0 +1,54 @@
+"""The model that tells a line naming a status from a question about it (bot/resolver/chat.py)."""
+
+from __future__ import annotations
+
+from bot.resolver.chat import ChatModel, ChatReader, features, load_chat_reader
+from bot.resolver.resolve import Resolver
+
+
+def test_the_status_itself_is_masked() -> None:
+    assert features("404 페이지 시안 올렸어요") == features("502 페이지 시안 올렸어요")
+    assert features("what does 425 mean") == features("what does 511 mean")
+    assert "5xx" in features("5xx 알람 임계치 올려뒀음") and "5xx" in features("a spike of 500s")
+
+
+def test_the_fitted_model_is_shipped_with_its_figures() -> None:
+    reader = load_chat_reader()
+    assert reader.model.weights and 0.0 < reader.model.threshold < 1.0
+    assert reader.model.cross_validated["chat left alone"] >= 0.8
+    assert reader.model.cross_validated["questions answered"] >= 0.85
+
+
+def test_without_a_model_nothing_is_taken_for_chat(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    broken = tmp_path / "chat_model.json"
+    broken.write_text("{not json", encoding="utf-8")
+    reader = load_chat_reader(broken)
+    assert reader.model == ChatModel()
+    assert not reader.only_mentions("5xx 알람 임계치 올려뒀음")
+
+
+def test_done_work_that_names_a_status_is_offered_not_answered(resolver: Resolver) -> None:
+    for line in ("5xx 알람 채널 새로 팠고 임계치도 낮춰뒀습니다", "404 페이지 새 디자인 적용 완료했어요",
+                 "어제 저녁 504 건은 타임아웃 늘려서 해결했어요 👍",
+                 "merged the PR that maps 409s to a nicer message, thanks all"):
+        answer = resolver.resolve(line)
+        assert answer.kind == "none", (line, answer)
+
+
+def test_trouble_and_questions_that_name_a_status_are_answered(resolver: Resolver) -> None:
+    for line, code in (("배포하고 나서 502 계속 떠요", 502), ("결제 API 500 에러 갑자기 터짐", 500),
+                       ("getting 429 from the github api since this morning", 429),
+                       ("is 207 a real status code", 207), ("429 에러 해결 방법", 429)):
+        answer = resolver.resolve(line)
+        assert answer.kind == "code" and answer.codes[0] == code, (line, answer)
+
+
+def test_a_status_line_never_reaches_the_model(resolver: Resolver) -> None:
+    reader = ChatReader(ChatModel(weights={"503": -50.0}, threshold=0.5))  # a model that calls everything chat
+    resolver._chat = reader
+    try:
+        assert resolver.resolve("HTTP/1.1 503 Service Unavailable 배포했습니다").codes == (503,)
+        assert resolver.resolve("GET /api/orders 502 배포 완료").codes == (502,)
+        assert resolver.resolve("502랑 504 차이 정리했어요").kind == "compare"  # asks outright: 차이
+    finally:
+        resolver._chat = None
