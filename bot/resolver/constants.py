@@ -22,6 +22,11 @@ from bot.registry import Registry
 # particle onto the name ("HttpStatus.OK이").
 _TOKEN = re.compile(r"(?<![\w:])(:?)([A-Za-z_]\w*(?:(?:\.|::)[A-Za-z_]\w*)*)", re.ASCII)
 _PATH_SEP = re.compile(r"\.|::")
+# What any constant the loop below can read has in it: a qualified name (`HttpStatus.OK`, `Response::HTTP_OK`), a
+# symbol (`:not_found`), an underscore inside a name (`SC_GONE`) or a lower-case letter before a capital
+# (`NotModified`). Prose has none of them, and a sentence's full stop has a space after it.
+_MAY_HOLD_A_CONSTANT = re.compile(r"[A-Za-z0-9_](?:\.|::?)[A-Za-z_]|(?<![\w:]):[A-Za-z_]|[A-Za-z0-9]_[A-Za-z0-9]"
+                                  r"|[a-z][A-Z]")
 _CAMEL_PART = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+", re.ASCII)
 # Namespaces written into the name itself: Go's Status…, servlet's SC_…, Symfony's HTTP_…, DRF's HTTP_429_….
 _NAME_PREFIXES = ("http", "status", "sc", "code", "statuscode", "httpstatus", "response")
@@ -84,7 +89,7 @@ class ConstantReader:
 
     def find(self, text: str) -> list[ConstantHit]:
         """Every constant in the text, in order. Cheap when there is none: one regex pass over ASCII runs."""
-        if not any(c in text for c in "._:") and not re.search(r"[a-z][A-Z]", text):
+        if not _MAY_HOLD_A_CONSTANT.search(text):
             return []
         hits: list[ConstantHit] = []
         for match in _TOKEN.finditer(text):
