@@ -139,7 +139,7 @@ def test_a_code_ruled_out(resolver: Resolver, query: str, kind: str, codes: tupl
 
 
 @pytest.mark.parametrize(("typed", "standard"), [
-    ("ALB 타겟 그룹에 정상 타겟이 하나도 없대요", "ALB 타깃 그룹에 정상 타깃이 하나도 없대요"),
+    ("ALB 타겟 그룹에 등록된 타겟이 하나도 없대요", "ALB 타깃 그룹에 등록된 타깃이 하나도 없대요"),
     ("이 메소드는 허용 안 된다고 떠요", "이 메서드는 허용 안 된다고 떠요"),
     ("엑세스 토큰 만료됐대요", "액세스 토큰 만료됐대요"),
 ])
