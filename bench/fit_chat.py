@@ -64,7 +64,8 @@ def asked_lines(paths: list[Path]) -> list[dict]:
             number_text = cut.sub(" ", text)
             if answer.kind in ("code", "class", "compare") and answer.evidence == "number" \
                     and resolver.reaches_chat_model(text, Query.of(text), number_text, find_codes(number_text)):
-                out.append({"q": text, "asks": row["expect"] is not None, "cat": row.get("cat", "")})
+                # (the features are read from the text as the resolver reads it)
+                out.append({"q": resolver.prepared(text), "asks": row["expect"] is not None, "cat": row.get("cat", "")})
     return out
 
 

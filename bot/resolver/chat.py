@@ -30,7 +30,7 @@ _STATUS_CLASS = re.compile(r"(?<![\w])(?:[1-5](?:xx|XX|\*\*|00\s?번\s?대|백\s
 # written in whole sentences and the training questions tersely, and a model that read them would learn that.
 _REGISTER_WORDS = frozenset({"the", "a", "an", "of", "is", "are", "was", "were", "be", "been", "it", "its"})
 _EMOJI = re.compile("[\U0001F300-\U0001FAFF\u2600-\u27BF]")
-_JAMO_RUN = re.compile("[\u3131-\u318E]{2,}")
+_JAMO_RUN = re.compile("[\u1100-\u11FF\u3131-\u318E]{2,}")  # (the resolver's text is NFKC: its ㅋ is U+110F)
 _CUES = {"question": cues.QUESTION, "trouble": cues.TROUBLE_WITH_A_STATUS, "asks_code": cues.ASKS_CODE,
          "wants_status": cues.WANTS_STATUS, "compare": cues.COMPARE_STRONG, "listing": cues.LISTING,
          "report": cues.CHAT_REPORT, "http": cues.HTTP_CONTEXT, "confirm": cues.CONFIRM}

@@ -299,8 +299,12 @@ class Resolver:
             self._cache[key] = answer
         return answer
 
+    def prepared(self, query: str) -> str:
+        """The text every part of the resolver reads: cleaned (NFKC, controls and mentions out) and respelt."""
+        return self._respell(clean(query))
+
     def _resolve(self, query: str, lang: str) -> Answer:
-        text = self._respell(clean(query))
+        text = self.prepared(query)
         q = Query.of(text)
         answer_lang: Lang = ("ko" if q.hangul else "en") if lang not in ("en", "ko") else lang  # type: ignore[assignment]
         if not text:
@@ -328,6 +332,9 @@ class Resolver:
         if constant_answer := self._constant_answer(query, text, q, known, answer_lang):
             return constant_answer
         strong = any(h.strong for h in hits)
+        if class_match and not known and not cues.LISTING.found_in(q) and not _class_is_the_topic(text, class_match) \
+                and (one := self._one_of_class(query, q, class_match.group(1) or class_match.group(2), answer_lang)):
+            return one  # "프록시가 원본 응답을 변형해서 줄 때 쓰는 2xx 있다던데": a code described, its class named
         if (known or class_match) and not strong and self.reaches_chat_model(text, q, number_text, hits) \
                 and self.chat.only_mentions(text):
             # "the 502 bus is late again", "5xx 알람 임계치 올려뒀음": a line that names a status but asks nothing
@@ -342,9 +349,6 @@ class Resolver:
 
         if class_match:
             digit = class_match.group(1) or class_match.group(2)
-            if not cues.LISTING.found_in(q) and not _class_is_the_topic(text, class_match) \
-                    and (one := self._one_of_class(query, q, digit, answer_lang)):
-                return one
             return Answer(query, "class", cls=f"{digit}xx", lang=answer_lang, confidence=0.95,
                           evidence="number")
 
