@@ -48,14 +48,21 @@ class HeaderRanker:
             for term, tf in c.items():
                 self.postings[term].append((i, tf * (K1 + 1) / (tf + norm)))
 
-    def best(self, query_terms: Iterable[str]) -> str | None:
+    def best(self, query_terms: Iterable[str], among: Iterable[str] | None = None) -> str | None:
+        """The header the terms describe best; `among`: only these (the headers a code's answer lists), where
+        the first of them wins when the terms tell none apart."""
+        allowed = None if among is None else {self.names.index(n) for n in among if n in self.names}
         scores: dict[int, float] = defaultdict(float)
         rare = False
         for term in dict.fromkeys(query_terms):
             idf = self.idf.get(term, 0.0)
             rare = rare or idf >= MIN_IDF
             for i, gain in self.postings.get(term, ()):
-                scores[i] += idf * gain
+                if allowed is None or i in allowed:
+                    scores[i] += idf * gain
+        if allowed is not None:
+            first = next((n for n in among or () if n in self.names), None)
+            return self.names[max(scores, key=scores.__getitem__)] if scores else first
         if not rare or not scores:
             return None
         return self.names[max(scores, key=scores.__getitem__)]

@@ -341,6 +341,11 @@ class Resolver:
             # about it is not a question; offer the code, do not answer it.
             return Answer(query, "none", lang=answer_lang, confidence=0.5, suggestions=tuple(known[:3]),
                           note="not_sure")
+        if known and not strong and _ASKS_HEADER.search(text) and not cues.WANTS_STATUS.found_in(q) \
+                and (header := self._header_of_codes(q, known)):
+            # "405 줄 때 어떤 메서드 되는지 알려주는 헤더 이름 뭐였지", "which header do I set on a 201": a header of
+            # that code's answer, the one the question describes
+            return Answer(query, "header", header=header, lang=answer_lang, confidence=0.85, evidence="description")
         if len(known) >= 2 and (cues.COMPARE.found_in(q) or self._only_codes(q) or _joined_codes(number_text, hits)):
             return Answer(query, "compare", tuple(known[:4]), lang=answer_lang, confidence=0.97, evidence="number")
         if known:
@@ -561,6 +566,19 @@ class Resolver:
         if self._header_ranker is None:
             self._header_ranker = HeaderRanker(self.registry, lambda text: terms_of_words(words(text)))
         return self._header_ranker.best(self._terms(tuple(query.words[:_RANKER_MAX_WORDS])))
+
+    def _header_of_codes(self, query: Query, codes: list[int]) -> str | None:
+        """Among the headers the codes' answers list, the one the question describes: one it names, else the
+        best by the header ranker, else the first the first code lists (its most telling)."""
+        among = list(dict.fromkeys(h.name for code in codes for h in self.registry.codes[code].headers))
+        if not among:
+            return None
+        named = self._header(query)
+        if named in among:
+            return named
+        if self._header_ranker is None:
+            self._header_ranker = HeaderRanker(self.registry, lambda text: terms_of_words(words(text)))
+        return self._header_ranker.best(self._terms(tuple(query.words[:_RANKER_MAX_WORDS])), among)
 
     def _exact_header(self, text: str) -> str | None:
         """The query is just a header name like 'Content-Range' or 'x-request-id' (maybe with 'header')."""

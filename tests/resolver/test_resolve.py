@@ -239,3 +239,14 @@ def test_a_class_named_to_narrow_down_a_described_code(resolver: Resolver) -> No
     assert answer.kind == "code" and answer.codes == (202,), answer
     assert resolver.resolve("2xx 응답은 뭐에 쓰는 거예요").kind == "class"
     assert resolver.resolve("list the 2xx codes").kind == "class"
+
+
+@pytest.mark.parametrize(("query", "header"), [
+    ("413 줄 때 얼마까지 보낼 수 있는지는 못 알려줘도 다시 시도하라고 언제 알려주는 헤더 있어요?", "Retry-After"),
+    ("on a 405, which header lists the methods the resource does take?", "Allow"),
+    ("what header goes with a 401 to tell the client how to log in?", "WWW-Authenticate"),
+])
+def test_a_header_asked_for_by_its_code(resolver: Resolver, query: str, header: str) -> None:
+    # A question that asks for a header and names a code is about a header of that code's answer.
+    answer = resolver.resolve(query)
+    assert (answer.kind, answer.header) == ("header", header), answer
