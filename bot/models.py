@@ -83,6 +83,9 @@ class CodeFile(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     retry: Text
     cacheable: bool  # heuristically cacheable by default (RFC 9110 §15.1; 451 by RFC 7725 §3)
     vendor: str = ""
+    # The status the client receives when it is not this code (nginx's internal 494-497 reach it as 400): a
+    # question about what the browser sees is answered with both.
+    shown: int | None = None
     former_phrases: tuple[str, ...] = ()  # older official names, e.g. "Payload Too Large"
     headers: tuple[HeaderRef, ...] = ()
     related: tuple[RelatedRef, ...] = ()

@@ -302,6 +302,8 @@ def _check_code(entry: CodeFile, rel: str, stem: str) -> None:
         _raise(rel, "code", f"file name says {stem} but the file says {entry.code}")
     if entry.status == "vendor" and not entry.vendor:
         _raise(rel, "vendor", "a vendor code must name its vendor")
+    if entry.shown == entry.code:
+        _raise(rel, "shown", "shown is only for a status that differs from code")
     for i, meaning in enumerate(entry.other_meanings):
         if meaning.status == "vendor" and not meaning.vendor:
             _raise(rel, f"other_meanings[{i}].vendor", "a vendor meaning must name its vendor")
@@ -479,6 +481,8 @@ def _validate(base: Path, raw: dict[str, bytes]) -> Registry:
     for code, entry in codes.items():
         rel = files[code]
         with _collecting(errors):
+            if entry.shown is not None and entry.shown not in codes and f"codes/{entry.shown:03d}.toml" not in raw:
+                _raise(rel, "shown", f"{entry.shown} has no file in knowledge/codes/")
             for i, related in enumerate(entry.related):
                 if related.code not in codes and f"codes/{related.code:03d}.toml" not in raw:
                     _raise(rel, f"related[{i}].code", f"related code {related.code} does not exist")

@@ -129,6 +129,19 @@ CLIENT_SIDE = Cue(
     korean=("브라우저", "클라", "실제", "사용자", "받는"),
 )
 
+# Asks what reaches the client, for a code that never does (nginx's 497 reaches it as 400): "브라우저에 뭐 떠?",
+# "what does the browser actually get". Narrower than CLIENT_SIDE, whose "client" is often the one who sent
+# something ("클라가 인증서 안 보냄"); a question about the internal code itself says so (INTERNAL_CODE).
+CLIENT_SEES = Cue(
+    words=frozenset({"browser", "browsers", "actually", "receive", "receives", "sees", "displayed", "screen"}),
+    korean=_spaced("브라우저", "화면", "입장", "실제로", "받는", "받아요", "받음", "보여"),
+)
+INTERNAL_CODE = Cue(
+    words=frozenset({"internal", "internally", "nonstandard", "error_page"}),
+    phrases=("non-standard", "error_page"),
+    korean=("내부", "비표준", "error_page"),
+)
+
 # Asks for a status code, or reports one: what a question about a situation says that chat does not ("which code
 # should I return", "몇 번 줘야 돼", "뭐가 떠요", "에러 나요").
 ASKS_CODE = Cue(

@@ -349,8 +349,8 @@ class Resolver:
         if len(known) >= 2 and (cues.COMPARE.found_in(q) or self._only_codes(q) or _joined_codes(number_text, hits)):
             return Answer(query, "compare", tuple(known[:4]), lang=answer_lang, confidence=0.97, evidence="number")
         if known:
-            return Answer(query, "code", tuple(known), lang=answer_lang, confidence=0.99 if strong else 0.95,
-                          evidence="stated" if strong else "number")
+            return Answer(query, "code", self._as_seen(tuple(known), q), lang=answer_lang,
+                          confidence=0.99 if strong else 0.95, evidence="stated" if strong else "number")
 
         if class_match:
             digit = class_match.group(1) or class_match.group(2)
@@ -405,9 +405,20 @@ class Resolver:
             if hit is not None and hit.shown >= 0 and hit.shown in self.registry.codes \
                     and cues.CLIENT_SIDE.found_in(q):
                 codes = (hit.shown, best_code)  # "what does the browser get?": what it gets, then what it means
+            else:
+                codes = self._as_seen(codes, q)
             return Answer(query, "code", codes, lang=answer_lang, confidence=round(best, 3), evidence=source,
                           signature=hit)
         return self._described(query, q, scores, excluded, answer_lang)
+
+    def _as_seen(self, codes: tuple[int, ...], q: Query) -> tuple[int, ...]:
+        """One code the client never receives (nginx's 497 reaches it as 400), asked about from the client's
+        side ("브라우저에 뭐 떠?"): what it receives first, then the code that explains it."""
+        if len(codes) != 1 or (shown := self.registry.codes[codes[0]].shown) is None \
+                or shown not in self.registry.codes or not cues.CLIENT_SEES.found_in(q) \
+                or cues.INTERNAL_CODE.found_in(q):
+            return codes
+        return (shown, codes[0])
 
     def _one_of_class(self, query: str, q: Query, digit: str, lang: Lang) -> Answer | None:
         """"which 1xx lets the browser preload while the server thinks?", "ELB 전용 5xx": a class named to narrow
@@ -448,8 +459,8 @@ class Resolver:
         if sure >= ranker.model.threshold:
             source = "signature" if best_code in signatures else "name" if names.get(best_code, 0.0) >= max(
                 view.bm25.get(best_code, 0.0), view.snippet.get(best_code, 0.0)) else "description"
-            return Answer(query, "code", (best_code,), lang=lang, confidence=round(sure, 3), evidence=source,
-                          signature=self._signature_hit(scores, best_code))
+            return Answer(query, "code", self._as_seen((best_code,), q), lang=lang, confidence=round(sure, 3),
+                          evidence=source, signature=self._signature_hit(scores, best_code))
         suggestions = tuple(code for code, p in ranked[:3] if p >= SUGGEST_SHARE)
         return Answer(query, "none", lang=lang, confidence=round(sure, 3), suggestions=suggestions,
                       note="no_match" if not suggestions else "not_sure")

@@ -250,3 +250,11 @@ def test_a_header_asked_for_by_its_code(resolver: Resolver, query: str, header: 
     # A question that asks for a header and names a code is about a header of that code's answer.
     answer = resolver.resolve(query)
     assert (answer.kind, answer.header) == ("header", header), answer
+
+
+def test_an_internal_code_asked_from_the_browser_side(resolver: Resolver) -> None:
+    # nginx's 497 never reaches the client: asked what the browser shows, the answer is 400, then 497.
+    seen = resolver.resolve("nginx ssl 포트로 평문 HTTP 요청을 보냈을 때 브라우저 화면에 나오는 코드")
+    assert seen.kind == "code" and seen.codes == (400, 497), seen
+    internal = resolver.resolve("nginx 내부 코드 중에 https 포트로 평문 http 요청 온 거 뜻하는 번호")
+    assert internal.kind == "code" and internal.codes == (497,), internal
