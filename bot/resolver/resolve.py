@@ -284,6 +284,16 @@ class Resolver:
             self._index = load_index(self.registry)
         return self._index
 
+    @property
+    def _class_keys_by_length(self) -> dict[int, list[str]]:
+        made: dict[int, list[str]] | None = self.__dict__.get("_class_keys_by_length_made")
+        if made is None:
+            made = defaultdict(list)
+            for key in self.index.class_key_list:
+                made[len(key)].append(key)
+            self.__dict__["_class_keys_by_length_made"] = made = dict(made)
+        return made
+
     # ----- public -------------------------------------------------------------------------------------------
 
     def resolve(self, query: str, lang: str = "auto") -> Answer:
@@ -526,8 +536,11 @@ class Resolver:
         if key in self.index.class_keys:
             return self.index.class_keys[key]
         if len(key) > 5:
-            match = process.extractOne(key, self.index.class_key_list, scorer=Indel.normalized_similarity,
-                                       score_cutoff=0.9)
+            # (a similarity of 0.9 needs lengths within 0.9/1.1 of each other: only those keys are compared)
+            low, high = math.ceil(len(key) * 0.9 / 1.1), int(len(key) * 1.1 / 0.9)
+            choices = [k for length in range(low, high + 1) for k in self._class_keys_by_length.get(length, ())]
+            match = process.extractOne(key, choices, scorer=Indel.normalized_similarity,
+                                       score_cutoff=0.9) if choices else None
             if match:
                 return self.index.class_keys[match[0]]
         if loose:
