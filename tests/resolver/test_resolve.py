@@ -132,6 +132,7 @@ def test_vendor_code_needs_its_vendor(resolver: Resolver) -> None:
     ("영구 삭제된 리소스는 404 말고 어떤 코드를 쓰나요?", "code", (410,)),
     ("the health check says 200 not 503", "code", (200,)),  # the other code stays
     ("301 대신 308 써야 하나요?", "compare", (301, 308)),  # two codes weighed against each other
+    ("302 주면 안 되고 폼 제출 후에 GET으로 다시 보내는 건 뭐 써요", "code", (303,)),  # 주면 안 된다: ruled out
 ])
 def test_a_code_ruled_out(resolver: Resolver, query: str, kind: str, codes: tuple[int, ...]) -> None:
     answer = resolver.resolve(query)
