@@ -200,6 +200,12 @@ def _class_is_the_topic(text: str, match: re.Match[str]) -> bool:
     return not _WHICH_BEFORE.search(text[max(0, match.start() - 12):match.start()])
 
 
+# After a code: the asker doubts it and asks for another ("404 줘야 하나요 아니면 뭐?", "should it be a 404 or
+# something else?").
+_DOUBTED_AFTER = re.compile(r"\s?(?:번|을|를|로|으로|이|가)?\s?(?:줘야|써야|리턴해야|반환해야|주는\s?게\s?맞)[^?]{0,12}"
+                            r"(?:아니면\s?(?:뭐|뭘|다른)|아님\s?뭐)|\s?or\s+(?:something|what)\b", re.IGNORECASE)
+
+
 def _is_excluded(text: str, start: int) -> bool:
     return bool(_EXCLUDED_AFTER.match(text, start + 3)
                 or _EXCLUDED_BEFORE.search(text[max(0, start - 24):start].casefold()))
@@ -359,6 +365,10 @@ class Resolver:
             return Answer(query, "header", header=header, lang=answer_lang, confidence=0.85, evidence="description")
         if len(known) >= 2 and (cues.COMPARE.found_in(q) or self._only_codes(q) or _joined_codes(number_text, hits)):
             return Answer(query, "compare", tuple(known[:4]), lang=answer_lang, confidence=0.97, evidence="number")
+        if len(known) == 1 and not strong and len(hits) == 1 and _DOUBTED_AFTER.match(number_text, hits[0].start + 3) \
+                and (other := self._described(query, q, self._score_text(q), set(), answer_lang)).kind == "code" \
+                and other.evidence == "description":
+            return other  # "검색 결과 0건일 때 404 줘야 하나요 아니면 뭐?": the situation decides, the guess does not
         if known:
             return Answer(query, "code", self._as_seen(tuple(known), q), lang=answer_lang,
                           confidence=0.99 if strong else 0.95, evidence="stated" if strong else "number")

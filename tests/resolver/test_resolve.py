@@ -259,3 +259,10 @@ def test_an_internal_code_asked_from_the_browser_side(resolver: Resolver) -> Non
     assert seen.kind == "code" and seen.codes == (400, 497), seen
     internal = resolver.resolve("nginx 내부 코드 중에 https 포트로 평문 http 요청 온 거 뜻하는 번호")
     assert internal.kind == "code" and internal.codes == (497,), internal
+
+
+def test_a_code_the_asker_doubts_gives_way_to_the_situation(resolver: Resolver) -> None:
+    # "N 줘야 하나요 아니면 뭐?": the situation decides; a doubted code that fits stays.
+    assert resolver.resolve("이미 가입된 이메일이면 400 줘야 돼 아니면 다른 거?").codes[:1] == (409,)
+    assert resolver.resolve("이미 가입된 이메일로 회원가입하면 409 줘야 해요 아니면 뭐?").codes[:1] == (409,)
+    assert resolver.resolve("일이삼 줘야 하나요 아니면 뭐?").kind in ("code", "none")  # a number in words: no crash
