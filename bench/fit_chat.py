@@ -62,7 +62,8 @@ def asked_lines(paths: list[Path]) -> list[dict]:
             text = row["q"]
             answer = resolver.resolve(text)
             number_text = cut.sub(" ", text)
-            if answer.kind in ("code", "class", "compare") and answer.evidence == "number" \
+            if answer.kind in ("code", "class", "compare") and answer.evidence in ("number", "stated") \
+                    and not resolver.said_to_be_status(number_text, find_codes(number_text)) \
                     and resolver.reaches_chat_model(text, Query.of(text), number_text, find_codes(number_text)):
                 # (the features are read from the text as the resolver reads it)
                 out.append({"q": resolver.prepared(text), "asks": row["expect"] is not None, "cat": row.get("cat", "")})

@@ -29,6 +29,7 @@ _STATUS_CLASS = re.compile(r"(?<![\w])(?:[1-5](?:xx|XX|\*\*|00\s?번\s?대|백\s
 # Articles and the copula say how long and how formal a sentence is, not whether it asks: the training chat is
 # written in whole sentences and the training questions tersely, and a model that read them would learn that.
 _REGISTER_WORDS = frozenset({"the", "a", "an", "of", "is", "are", "was", "were", "be", "been", "it", "its"})
+_LAST_HANGUL_WORD = re.compile(r"([\uac00-\ud7a3]+)[^\uac00-\ud7a3]*$")
 _EMOJI = re.compile("[\U0001F300-\U0001FAFF\u2600-\u27BF]")
 _JAMO_RUN = re.compile("[\u1100-\u11FF\u3131-\u318E]{2,}")  # (the resolver's text is NFKC: its ㅋ is U+110F)
 _CUES = {"question": cues.QUESTION, "trouble": cues.TROUBLE_WITH_A_STATUS, "asks_code": cues.ASKS_CODE,
@@ -61,6 +62,13 @@ def features(text: str) -> list[str]:
         found.append("emoji")  # 🎉 👍: chat's punctuation
     if _JAMO_RUN.search(text):
         found.append("jamo")  # ㅋㅋ ㅠㅠ ㅇㅋ
+    # The sentence-final ending carries the speech act in Korean: "…받았는데 귀엽네요" states, "…뜨는데 왜
+    # 이래요?" asks; an ending anywhere else ("~는데") joins clauses.
+    last = _LAST_HANGUL_WORD.search(line)
+    if last:
+        found.append(f"end:{last.group(1)[-2:]}")
+    if line.rstrip().endswith("?"):
+        found.append("end:?")
     words = [word for word in query.words if word not in _REGISTER_WORDS]
     for i, word in enumerate(words):
         if word in ("503", "5xx"):  # the words on either side: "room 404", "500 signups", "404 페이지", "502 났던"

@@ -181,6 +181,7 @@ _MACHINE_TEXT = re.compile(r"[<>{}\[\]=\"|]|\bHTTP/|(?:^|\s)/\w|\w/[\w.-]+/|\b[A
                            r"|\b(?:GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS)\s+/|\bms\b")
 
 
+_HTTP_WORD_BEFORE = re.compile(r"\bhttp[\s:]*$", re.IGNORECASE)
 # "is 204 fine for a DELETE?", "should we return 409 here", "is 207 a real status code": an English question that
 # asks for a yes or a no (question mark or not: chat does not open with "is" or "should").
 _YES_NO_QUESTION = re.compile(r"\s*(?:is|are|do|does|did|can|could|should|would|will|shall|may|must)\s",
@@ -267,15 +268,23 @@ class Resolver:
             self._chat = load_chat_reader()
         return self._chat
 
+    @staticmethod
+    def said_to_be_status(number_text: str, hits: list[CodeHit]) -> bool:
+        """A number a status line, a log line or `status=` says is a status. ("HTTP 418" is how chat writes a status
+        too: "HTTP 418 티셔츠 샀음", "the 'HTTP 418 I'm a teapot' mug".)"""
+        return any(h.strong and not _HTTP_WORD_BEFORE.search(number_text, max(0, h.start - 6), h.start)
+                   for h in hits)
+
     def reaches_chat_model(self, text: str, q: Query, number_text: str, hits: list[CodeHit]) -> bool:
         """Whether a line that names a status by its bare number or class may be chat about it, for the model of
         bot/resolver/chat.py to decide. A word or two ("503", "prod 502") is a question; so is a line that asks
         outright ("why", "차이", "list the 2xx codes", "is 204 fine for a DELETE?") or weighs two codes ("302 줄까
         303 줄까"); in a machine's text (a request line, markup, JSON) or an error page we know ("503 Service
-        Unavailable No server is available to handle this request") a number is a status."""
+        Unavailable No server is available to handle this request", "404 page not found": a message of some
+        length, or most of the line; "I'm a teapot" on a mug is neither) a number is a status."""
         return len(q.words) >= 3 and not _MACHINE_TEXT.search(text) and not cues.ASKS_OUTRIGHT.found_in(q) \
             and not _YES_NO_QUESTION.match(text) and not _joined_codes(number_text, hits) \
-            and not self.index.signatures_in(q)
+            and not any(len(found) >= 20 or 2 * len(found) >= len(text) for _, found in self.index.signatures_in(q))
 
     @property
     def ranker(self) -> Ranker:
@@ -349,10 +358,11 @@ class Resolver:
         if constant_answer := self._constant_answer(query, text, q, known, answer_lang):
             return constant_answer
         strong = any(h.strong for h in hits)
+        stated = self.said_to_be_status(number_text, hits)
         if class_match and not known and not cues.LISTING.found_in(q) and not _class_is_the_topic(text, class_match) \
                 and (one := self._one_of_class(query, q, class_match.group(1) or class_match.group(2), answer_lang)):
             return one  # "프록시가 원본 응답을 변형해서 줄 때 쓰는 2xx 있다던데": a code described, its class named
-        if (known or class_match) and not strong and self.reaches_chat_model(text, q, number_text, hits) \
+        if (known or class_match) and not stated and self.reaches_chat_model(text, q, number_text, hits) \
                 and self.chat.only_mentions(text):
             # "the 502 bus is late again", "5xx 알람 임계치 올려뒀음": a line that names a status but asks nothing
             # about it is not a question; offer the code, do not answer it.
