@@ -49,6 +49,7 @@ Kind = Literal["code", "compare", "class", "header", "none"]
 # A name or alias matched this well (a typo at most) names its code when nothing else does; a part of a comparison
 # ("gateway timeout vs bad gateway") must name a code this well too.
 ANSWER_THRESHOLD = 0.62
+ONE_WORD_NAME_SURE = 0.75  # a one-word question names a code this well at least: see Resolver._described
 SIGNATURE_SCORE = 0.94  # a verbatim fragment of a known error message (longer fragments score a bit higher)
 # A name or alias matched this well (all its words, a typo at most) is the answer whatever else the question
 # says; below it the fitted model decides. It is the score of a key with one of three words unmatched
@@ -483,7 +484,12 @@ class Resolver:
         ranked, sure = ranker.decide(rows, query_row)
         best_code = ranked[0][0]
         named_code, named = max(names.items(), key=lambda item: item[1], default=(0, 0.0))
-        if sure < ranker.model.threshold and named >= ANSWER_THRESHOLD and named_code not in excluded:
+        # (One word of a longer name is no name: "thanks, that worked!" shares only "work" with "server still
+        # working". A one-word question stands on its name only when that name is all but spelt out: at most a
+        # third of its words unmatched, the cover NAME_SURE's comment works out to about 0.75.)
+        one_word = len(self._terms(tuple(q.words[:_RANKER_MAX_WORDS]))) <= 1
+        if sure < ranker.model.threshold and named >= (ONE_WORD_NAME_SURE if one_word else ANSWER_THRESHOLD) \
+                and named_code not in excluded:
             # A name with a typo ("to many requests", "찾을 수 업습니다"): what the name matcher is sure of stands
             # when the explanations have nothing to say.
             return Answer(query, "code", (named_code,), lang=lang, confidence=round(named, 3), evidence="name")

@@ -266,3 +266,9 @@ def test_a_code_the_asker_doubts_gives_way_to_the_situation(resolver: Resolver) 
     assert resolver.resolve("이미 가입된 이메일이면 400 줘야 돼 아니면 다른 거?").codes[:1] == (409,)
     assert resolver.resolve("이미 가입된 이메일로 회원가입하면 409 줘야 해요 아니면 뭐?").codes[:1] == (409,)
     assert resolver.resolve("일이삼 줘야 하나요 아니면 뭐?").kind in ("code", "none")  # a number in words: no crash
+
+
+def test_one_word_of_a_longer_name_is_no_name(resolver: Resolver) -> None:
+    # "work" is one word of 102's "server still working"; a typo of a whole name still names it.
+    assert resolver.resolve("thanks, that worked!").kind == "none"
+    assert resolver.resolve("forbiden").codes[:1] == (403,)
