@@ -747,14 +747,11 @@ class Resolver:
         size = sum(1 for t in tokens if t.isascii()) + sum(1 for stem in stems if stem not in KO_STOPWORDS)
         if not tokens or ("signature" in scores.source.values() and size > 8):
             return scores  # a pasted log line we recognise verbatim needs no word matching
-        # Long pastes are matched verbatim (signatures, exact words); typo tolerance is for short questions.
-        expand = size <= 12
-        expanded = [self._fuzzy_word(t) if expand else ((t, 1.0),) for t in tokens]
-
         # A key is a few words: against a long sentence only the explanations can match (and scoring every
-        # alias that shares a syllable pair with a long Korean sentence costs more than it finds).
+        # alias that shares a syllable pair with a long Korean sentence costs more than it finds). Typo
+        # tolerance is for those short questions only.
         if size <= 8 and len(tokens) <= 10:
-            self._score_keys(tokens, expanded, scores)
+            self._score_keys(tokens, [self._fuzzy_word(t) for t in tokens], scores)
         best = max(scores.by_code.values(), default=0.0)
         if best >= 0.85:
             return scores
