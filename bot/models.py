@@ -147,7 +147,7 @@ class GlossaryFile(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     terms: tuple[GlossaryTerm, ...] = ()
 
 
-CONSTANT_STATES = ("deprecated", "removed", "misleading")
+CONSTANT_STATES = ("deprecated", "removed", "misleading", "since")  # since: only from some version on
 
 
 class ConstantNote(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
