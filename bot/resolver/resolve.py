@@ -422,6 +422,9 @@ class Resolver:
             # Named by a part of its name at most ("어떤 origin 허용하는지 … 넣는 헤더" is Access-Control-Allow-Origin)
             return Answer(query, "header", header=described, lang=answer_lang, confidence=0.8,
                           evidence="description")
+        if asks_header and header and "-" in header and len(self._hyphenated_headers(text)) <= 1:
+            # asked for by its name or one of its directives: "max-age 정하는 헤더 이름" is Cache-Control
+            return Answer(query, "header", header=header, lang=answer_lang, confidence=0.85, evidence="name")
         if header and len(self._hyphenated_headers(text)) >= 2:
             header = None  # "If-None-Match 보냈고 ETag 똑같으면 서버는?" asks what happens, not what a header is
         scores = self._score_text(q)
@@ -673,7 +676,10 @@ class Resolver:
                 gaps = [text[a[2]:b[1]] for a, b in itertools.pairwise(window)]
                 if any(gap not in ("-", " ") for gap in gaps):
                     continue  # the words must be written together: 'Retry-After', 'retry after'
-                written = text[window[0][1]:window[-1][2]]
+                start, end = window[0][1], window[-1][2]
+                if text[start - 1:start] == "-" or text[end:end + 1] == "-":
+                    continue  # part of a longer hyphenated word: 'max-age' is no Age header
+                written = text[start:end]
                 alone = _header_key(stripped) == _header_key(written)
                 if ("-" in name and ("-" in written or cue or alone)) or cue or alone:
                     return name

@@ -272,3 +272,10 @@ def test_one_word_of_a_longer_name_is_no_name(resolver: Resolver) -> None:
     # "work" is one word of 102's "server still working"; a typo of a whole name still names it.
     assert resolver.resolve("thanks, that worked!").kind == "none"
     assert resolver.resolve("forbiden").codes[:1] == (403,)
+
+
+def test_a_directive_names_its_header_and_is_no_header_itself(resolver: Resolver) -> None:
+    # "max-age" is a Cache-Control directive, not the Age header.
+    answer = resolver.resolve("응답을 몇 초 동안 캐시할지 max-age 넣는 헤더 이름이 뭐였죠")
+    assert (answer.kind, answer.header) == ("header", "Cache-Control"), answer
+    assert resolver.resolve("what does the Age header mean").header == "Age"
