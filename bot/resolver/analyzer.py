@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -170,6 +171,7 @@ def _stemmer() -> Any:
     return Stemmer.Stemmer("english")
 
 
+_AMOUNT = re.compile(r"(\d+(?:\.\d+)?)(kb|mb|gb|tb|kib|mib|gib|bytes?|ms|s|sec|secs|min|mins|h|hrs?)")
 _korean_cache: dict[tuple[str, ...], list[tuple[str, ...]]] = {}
 
 
@@ -216,6 +218,12 @@ def terms_of_words(parts: list[str]) -> list[str]:
     for word in parts:
         if word >= "\u3131":
             out.extend(next(korean))
+        elif (amount := _AMOUNT.fullmatch(word)) is not None:
+            # "200mb", "20kb", "60s": the unit says what kind of limit it is, the amount says little (texts
+            # name other amounts); glued, they were one word no text knows, which only made the question look
+            # less like anything
+            if term := _english(amount.group(2)):
+                out.append(term)
         elif term := _english(word):
             out.append(term)
     return out

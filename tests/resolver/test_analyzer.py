@@ -48,3 +48,9 @@ def test_a_word_is_cut_by_its_text_not_by_what_was_asked_before() -> None:
     # first cut it saw, so the second question's terms depended on the first.
     assert "중" in terms("중에")
     assert terms("롤링 배포 중에 LB에서 bad gateway") == ["롤링", "배포", "lb", "bad", "gateway"]
+
+
+def test_an_amount_glued_to_its_unit_gives_the_unit() -> None:
+    # "200MB" was one word no text knows; its unit is what tells a size limit from a time limit.
+    assert "mb" in terms("upload a 200MB video")
+    assert "kb" in terms("a 20KB query string")
