@@ -155,8 +155,8 @@ _jamo = lru_cache(maxsize=4096)(jamo)  # a query's Korean words, decomposed once
 
 
 # Before or after a number: the code the asker rules out.
-_EXCLUDED_BEFORE = re.compile(r"(?:other than|instead of|besides|apart from|except(?: for)?|rather than|not)"
-                              r"\s+(?:an?\s+|the\s+)?$")
+_EXCLUDED_BEFORE = re.compile(r"(?:other than|instead of|besides|apart from|except(?: for)?|rather than|better than"
+                              r"|not)\s+(?:an?\s+|the\s+)?(?:plain\s+|generic\s+|simple\s+|just\s+)?$")
 _EXCLUDED_AFTER = re.compile(r"\s?(?:번|코드|은|는|이|가|을|를|으로|로)?\s?(?:말고|말구|아니고|아니라|빼고|대신"
                              r"|(?:쓰면|주면|쓰는\s?건|주는\s?건)\s?안\s?[되된돼])")  # "301 쓰면 안된다던데 뭐 써요?"
 
