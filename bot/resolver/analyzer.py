@@ -171,6 +171,10 @@ def _stemmer() -> Any:
     return Stemmer.Stemmer("english")
 
 
+# Korean counters and units written after a number ("30분", "5초", "3번", "200명"): MeCab reads some of them, cut
+# from their number, as verbs or nouns of their own (분 as 붓다).
+_COUNTERS = frozenset({"분", "초", "시간", "시", "일", "개", "건", "번", "명", "회", "주", "달", "개월", "년", "배",
+                       "호", "층", "대", "번째", "메가", "기가", "바이트", "프로", "퍼센트"})
 _AMOUNT = re.compile(r"(\d+(?:\.\d+)?)(kb|mb|gb|tb|kib|mib|gib|bytes?|ms|s|sec|secs|min|mins|h|hrs?)")
 _korean_cache: dict[tuple[str, ...], list[tuple[str, ...]]] = {}
 
@@ -215,9 +219,12 @@ def terms_of_words(parts: list[str]) -> list[str]:
     hangul = [w for w in parts if w >= "\u3131"]
     korean = iter(_korean_words(hangul)) if hangul else iter(())
     out: list[str] = []
+    previous = ""
     for word in parts:
         if word >= "\u3131":
-            out.extend(next(korean))
+            found = next(korean)
+            if not (previous.isdigit() and word in _COUNTERS):
+                out.extend(found)  # (a counter after a number is its unit: "30분" is no 붓다, "pour")
         elif (amount := _AMOUNT.fullmatch(word)) is not None:
             # "200mb", "20kb", "60s": the unit says what kind of limit it is, the amount says little (texts
             # name other amounts); glued, they were one word no text knows, which only made the question look
@@ -226,4 +233,5 @@ def terms_of_words(parts: list[str]) -> list[str]:
                 out.append(term)
         elif term := _english(word):
             out.append(term)
+        previous = word
     return out

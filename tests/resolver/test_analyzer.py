@@ -54,3 +54,9 @@ def test_an_amount_glued_to_its_unit_gives_the_unit() -> None:
     # "200MB" was one word no text knows; its unit is what tells a size limit from a time limit.
     assert "mb" in terms("upload a 200MB video")
     assert "kb" in terms("a 20KB query string")
+
+
+def test_a_counter_after_a_number_is_its_unit() -> None:
+    # MeCab reads 분 cut from "30분" as 붓다 (to pour).
+    found = terms("30분 점검 공지")
+    assert "붓" not in found and "30" in found and "점검" in found
