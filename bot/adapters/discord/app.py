@@ -584,6 +584,13 @@ class StatusBot(commands.AutoShardedBot):
         log.exception("Unhandled error in %s", event_method)
 
 
+def _connection_gone(exc: BaseException) -> bool:
+    """A failure of the connection itself (closed session, reset socket, closed gateway), not of the command."""
+    if isinstance(exc, (aiohttp.ClientError, ConnectionError, discord.ConnectionClosed)):
+        return True
+    return isinstance(exc, RuntimeError) and "Session is closed" in str(exc)
+
+
 # One gateway frame, decompressed, is refused above this size: twice aiohttp's own default limit for one websocket
 # message (4 MiB), which discord.py turns off. A bigger frame is a broken or hostile gateway, not a guild.
 MAX_GATEWAY_FRAME = 8 * 1024 * 1024
@@ -978,6 +985,13 @@ def add_commands(bot: StatusBot) -> None:
             key = "settings_busy"
             bot.metrics.database_errors.inc()
             log.warning("A settings write was refused by the database: %s", error.original)  # type: ignore[attr-defined]
+        elif bot.is_closed() or _connection_gone(getattr(error, "original", error)):
+            # Shutting down, or the connection to Discord went away mid-answer: no reply can reach anyone, and a
+            # traceback would say nothing the one line does not.
+            command = interaction.command.qualified_name if interaction.command else "?"
+            log.warning("Command %s not answered: the connection to Discord is gone (%s)", command,
+                        getattr(error, "original", error))
+            return
         else:
             key = "error"
             command = interaction.command.qualified_name if interaction.command else "?"
