@@ -117,7 +117,7 @@ CHAT_REPORT = Cue(
 # that names a status and says one of these is a question, whatever else it says (see Resolver._only_mentions).
 ASKS_OUTRIGHT = Cue(
     words=frozenset({"what", "whats", "why", "how", "which", "explain", "meaning", "mean", "means", "difference",
-                     "differences", "vs", "versus", "list", "overview", "tell", "compare"}),
+                     "differences", "list", "overview", "tell", "compare"}),
     korean=_spaced("뭐", "뭘", "뭔", "머임", "무슨", "뜻", "의미", "왜", "어떻게", "어디", "알려", "설명", "차이",
                    "비교", "구분", "헷갈", "몇 번", "정리해 줘", "정리 좀", "어느 상황", "언제 써", "언제 씀", "방법",
                    "해결법", "까요", "까?", "인가요", "건가요", "나요?"),

@@ -30,7 +30,8 @@ def test_without_a_model_nothing_is_taken_for_chat(tmp_path) -> None:  # type: i
 def test_done_work_that_names_a_status_is_offered_not_answered(resolver: Resolver) -> None:
     for line in ("5xx 알람 채널 새로 팠고 임계치도 낮춰뒀습니다", "404 페이지 새 디자인 적용 완료했어요",
                  "어제 저녁 504 건은 타임아웃 늘려서 해결했어요 👍",
-                 "merged the PR that maps 409s to a nicer message, thanks all"):
+                 "merged the PR that maps 409s to a nicer message, thanks all",
+                 "merged the 301 vs 308 redirect fix"):
         answer = resolver.resolve(line)
         assert answer.kind == "none", (line, answer)
 
@@ -52,3 +53,9 @@ def test_a_status_line_never_reaches_the_model(resolver: Resolver) -> None:
         assert resolver.resolve("502랑 504 차이 정리했어요").kind == "compare"  # asks outright: 차이
     finally:
         resolver._chat = None
+
+
+def test_codes_compared_with_vs_are_still_a_comparison(resolver: Resolver) -> None:
+    # "vs" no longer puts a line out of the model's reach (PR titles say it too); a question with it stays one.
+    for line in ("502 vs 504", "401 vs 403 for an expired token", "200 vs 201 after a POST"):
+        assert resolver.resolve(line).kind == "compare", line
