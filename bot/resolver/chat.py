@@ -1,11 +1,12 @@
 """Does a line that names a status ask about it, or only mention it?
 
-"503 점검 페이지 문구 수정해서 배포했어요", "5xx 알람 임계치 올려뒀음" and "401이랑 403 구분하는 미들웨어 머지했어요"
-name statuses the way "배포하고 나서부터 502", "5xx 갑자기 튀는데" and "401이야 403이야?" do; what tells them apart
-is the register of the rest of the line (done work, plans, thanks, numbers of buses and rooms) more than any one
-word. A logistic regression over the line's words, its Korean endings and the resolver's cue words decides it,
-fitted by bench/fit_chat.py on the training lines that name a status (bench/training/, never an evaluation set).
-Lines that say outright that a number is a status (a status line, `status=503`, a log line) never reach it.
+"503 점검 페이지 문구 수정해서 배포했어요", "5xx 알람 임계치 올려뒀음" and "201 vs 200 정리 PR 머지했어요" name
+statuses the way "배포하고 나서부터 502", "5xx 갑자기 튀는데" and "502 vs 504" do; what tells them apart is the
+register of the rest of the line (done work, plans, thanks, numbers of buses and rooms) more than any one word. A
+logistic regression over the line's words, its Korean endings and the resolver's cue words decides it, fitted by
+bench/fit_chat.py on the training lines that name a status (bench/training/, never an evaluation set). Lines that
+say outright that a number is a status (a status line, `status=503`, a log line) or ask outright (a question word,
+"차이", "구분") never reach it: see Resolver.reaches_chat_model.
 """
 
 from __future__ import annotations
