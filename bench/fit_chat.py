@@ -21,9 +21,8 @@ from __future__ import annotations
 
 import argparse
 import json
-import random
 import sys
-from collections import Counter, defaultdict
+from collections import Counter
 from pathlib import Path
 
 import msgspec
@@ -32,6 +31,8 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from fit_ranker import FOLDS, stratified_folds  # noqa: E402  (the same folds, stratified by question/chat)
+
 from bot.registry import get_registry  # noqa: E402
 from bot.resolver.chat import MODEL_PATH, ChatModel, ChatReader, features  # noqa: E402
 from bot.resolver.extract import find_codes  # noqa: E402
@@ -39,7 +40,6 @@ from bot.resolver.query import Query  # noqa: E402
 from bot.resolver.resolve import _CLASS, Resolver  # noqa: E402
 
 MIN_COUNT = 2
-FOLDS = 5
 CHAT_COST = 3.0
 # In the question sets written for this project by authors who never saw it, chat is about a tenth of the lines
 # and a line of chat names a status far less often than a question does; among lines that name one, chat is
@@ -63,7 +63,6 @@ def asked_lines(paths: list[Path]) -> list[dict]:
             answer = resolver.resolve(text)
             number_text = cut.sub(" ", text)
             if answer.kind in ("code", "class", "compare") and answer.evidence in ("number", "stated") \
-                    and not resolver.said_to_be_status(number_text, find_codes(number_text)) \
                     and resolver.reaches_chat_model(text, Query.of(text), number_text, find_codes(number_text)):
                 # (the features are read from the text as the resolver reads it)
                 out.append({"q": resolver.prepared(text), "asks": row["expect"] is not None, "cat": row.get("cat", "")})
@@ -101,19 +100,6 @@ def fit(x: np.ndarray, y: np.ndarray, weight: np.ndarray, strength: float) -> tu
     return w, b
 
 
-def folds_of(rows: list[dict]) -> list[int]:
-    rng = random.Random(7)
-    by_label: dict[bool, list[int]] = defaultdict(list)
-    for i, r in enumerate(rows):
-        by_label[r["asks"]].append(i)
-    fold = [0] * len(rows)
-    for members in by_label.values():
-        rng.shuffle(members)
-        for k, i in enumerate(members):
-            fold[i] = k % FOLDS
-    return fold
-
-
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("paths", nargs="*", type=Path)
@@ -126,7 +112,7 @@ def main() -> None:
     # weights that make chat CHAT_SHARE of the lines
     weight = np.where(y == 0, CHAT_SHARE / max(chat, 1), (1 - CHAT_SHARE) / max(asks, 1)) * len(rows)
     print(f"{len(rows)} training lines name a status: {asks} questions, {chat} chat")
-    fold = folds_of(rows)
+    fold = stratified_folds(rows, key=lambda row: row["asks"], seed=7)
 
     best: tuple[float, float, np.ndarray] | None = None
     for strength in STRENGTHS:

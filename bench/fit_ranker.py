@@ -23,6 +23,7 @@ import random
 import sys
 import time
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from pathlib import Path
 
 import msgspec
@@ -208,11 +209,13 @@ def front_correct(it: dict) -> bool:
     return a.kind == "code" and bool(a.codes) and a.codes[0] == expect
 
 
-def stratified_folds(rows: list[dict]) -> list[int]:
-    rng = random.Random(SEED)
-    by_cat: dict[str, list[int]] = defaultdict(list)
+def stratified_folds(rows: list[dict], key: Callable[[dict], object] = lambda row: row.get("cat", "all"),
+                     seed: int = SEED) -> list[int]:
+    """A fold per row, FOLDS of them, each holding its share of every group `key` tells apart (the category)."""
+    rng = random.Random(seed)
+    by_cat: dict[object, list[int]] = defaultdict(list)
     for i, row in enumerate(rows):
-        by_cat[row.get("cat", "all")].append(i)
+        by_cat[key(row)].append(i)
     folds = [0] * len(rows)
     for indices in by_cat.values():
         rng.shuffle(indices)

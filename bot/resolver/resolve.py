@@ -264,25 +264,29 @@ class Resolver:
         self._views = lru_cache(maxsize=32)(self._views_uncached)
 
     @property
+    def header_ranker(self) -> HeaderRanker:
+        """Built on first use: only a question that asks for a header needs it."""
+        if self._header_ranker is None:
+            self._header_ranker = HeaderRanker(self.registry, lambda text: terms_of_words(words(text)))
+        return self._header_ranker
+
+    @property
     def chat(self) -> ChatReader:
         if self._chat is None:
             self._chat = load_chat_reader()
         return self._chat
 
-    @staticmethod
-    def said_to_be_status(number_text: str, hits: list[CodeHit]) -> bool:
-        """A number a status line, a log line or `status=` says is a status. ("HTTP 418" is how chat writes a status
-        too: "HTTP 418 티셔츠 샀음", "the 'HTTP 418 I'm a teapot' mug".)"""
-        return any(h.strong and not _HTTP_WORD_BEFORE.search(number_text, max(0, h.start - 6), h.start)
-                   for h in hits)
-
     def reaches_chat_model(self, text: str, q: Query, number_text: str, hits: list[CodeHit]) -> bool:
-        """Whether a line that names a status by its bare number or class may be chat about it, for the model of
-        bot/resolver/chat.py to decide. A word or two ("503", "prod 502") is a question; so is a line that asks
+        """Whether a line that names a status by its number or class may be chat about it, for the model of
+        bot/resolver/chat.py to decide. A number a status line, a log line or `status=` says is a status is one
+        ("HTTP 418" alone is not: chat writes "HTTP 418 티셔츠 샀음"). A word or two ("503", "prod 502") is a
+        question; so is a line that asks
         outright ("why", "차이", "list the 2xx codes", "is 204 fine for a DELETE?") or weighs two codes ("302 줄까
         303 줄까"); in a machine's text (a request line, markup, JSON) or an error page we know ("503 Service
         Unavailable No server is available to handle this request", "404 page not found": a message of some
         length, or most of the line; "I'm a teapot" on a mug is neither) a number is a status."""
+        if any(h.strong and not _HTTP_WORD_BEFORE.search(number_text, max(0, h.start - 6), h.start) for h in hits):
+            return False
         return len(q.words) >= 3 and not _MACHINE_TEXT.search(text) and not cues.ASKS_OUTRIGHT.found_in(q) \
             and not _YES_NO_QUESTION.match(text) and not _joined_codes(number_text, hits) \
             and not any(len(found) >= 20 or 2 * len(found) >= len(text) for _, found in self.index.signatures_in(q))
@@ -359,11 +363,10 @@ class Resolver:
         if constant_answer := self._constant_answer(query, text, q, known, answer_lang):
             return constant_answer
         strong = any(h.strong for h in hits)
-        stated = self.said_to_be_status(number_text, hits)
         if class_match and not known and not cues.LISTING.found_in(q) and not _class_is_the_topic(text, class_match) \
                 and (one := self._one_of_class(query, q, class_match.group(1) or class_match.group(2), answer_lang)):
             return one  # "프록시가 원본 응답을 변형해서 줄 때 쓰는 2xx 있다던데": a code described, its class named
-        if (known or class_match) and not stated and self.reaches_chat_model(text, q, number_text, hits) \
+        if (known or class_match) and self.reaches_chat_model(text, q, number_text, hits) \
                 and self.chat.only_mentions(text):
             # "the 502 bus is late again", "5xx 알람 임계치 올려뒀음": a line that names a status but asks nothing
             # about it is not a question; offer the code, do not answer it.
@@ -490,8 +493,7 @@ class Resolver:
         # (One word of a longer name is no name: "thanks, that worked!" shares only "work" with "server still
         # working". A one-word question stands on its name only when that name is all but spelt out: at most a
         # third of its words unmatched, the cover NAME_SURE's comment works out to about 0.75.)
-        one_word = len(self._terms(tuple(q.words[:_RANKER_MAX_WORDS]))) <= 1
-        if sure < ranker.model.threshold and named >= (ONE_WORD_NAME_SURE if one_word else ANSWER_THRESHOLD) \
+        if sure < ranker.model.threshold and named >= (ONE_WORD_NAME_SURE if size <= 1 else ANSWER_THRESHOLD) \
                 and named_code not in excluded:
             # A name with a typo ("to many requests", "찾을 수 업습니다"): what the name matcher is sure of stands
             # when the explanations have nothing to say.
@@ -617,9 +619,7 @@ class Resolver:
 
     def _header_described(self, query: Query) -> str | None:
         """The header a question describes without naming it (see bot/resolver/headers.py)."""
-        if self._header_ranker is None:
-            self._header_ranker = HeaderRanker(self.registry, lambda text: terms_of_words(words(text)))
-        return self._header_ranker.best(self._terms(tuple(query.words[:_RANKER_MAX_WORDS])))
+        return self.header_ranker.best(self._terms(tuple(query.words[:_RANKER_MAX_WORDS])))
 
     def _header_of_codes(self, query: Query, codes: list[int]) -> str | None:
         """Among the headers the codes' answers list, the one the question describes: one it names, else the
@@ -630,9 +630,7 @@ class Resolver:
         named = self._header(query)
         if named in among:
             return named
-        if self._header_ranker is None:
-            self._header_ranker = HeaderRanker(self.registry, lambda text: terms_of_words(words(text)))
-        return self._header_ranker.best(self._terms(tuple(query.words[:_RANKER_MAX_WORDS])), among)
+        return self.header_ranker.best(self._terms(tuple(query.words[:_RANKER_MAX_WORDS])), among)
 
     def _exact_header(self, text: str) -> str | None:
         """The query is just a header name like 'Content-Range' or 'x-request-id' (maybe with 'header')."""
