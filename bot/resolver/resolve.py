@@ -23,6 +23,7 @@ from bot.resolver.constants import ConstantHit, ConstantReader
 from bot.resolver.extract import CodeHit, find_codes
 from bot.resolver.headers import HeaderRanker
 from bot.resolver.index import (
+    WEIGHT_ALIAS,
     KEY_COVER_POWER,
     MIN_KEY_COVER,
     QUERY_COVER_POWER,
@@ -63,6 +64,15 @@ _CACHE_MAX_QUERY = 200
 # "5xx", "4**", "500번대", and "500s" / "400s" (but "100s" is more often a hundred seconds than the 1xx class).
 _CLASS = re.compile(r"(?<![\w])(?:([1-5])\s?(?:xx|XX|\*\*|백\s?번\s?대|00\s?번\s?대|백대|00\s?대)"
                     r"|([2-5])00s\b)(?![a-z])")
+# Where an error page or an error body names its status: an HTML title or heading, or a JSON field that holds the
+# reason phrase (Spring's "error", RFC 9457's "title", Express's statusText...). What such a slot holds is a name by
+# construction, so a reason phrase found there is as good as a number ("<title>Gateway Time-out</title>"). A free-text
+# "message" is no such slot: API Gateway sends {"message": "Internal server error"} with a 502.
+_NAME_SLOT = re.compile(r"<(title|h1|h2)\b[^>]*>\s*([^<]{3,80}?)\s*</\1>"
+                        r"|\"(?:error|title|reason|statusText|status_text|status|code)\"\s*:\s*\"([^\"]{3,80})\"",
+                        re.IGNORECASE)
+_LEADING_NUMBER = re.compile(r"^\s*(?:HTTP\s*(?:error\s*)?)?\d{3}\s*[-:.]?\s*", re.IGNORECASE)
+
 # What makes "500대" (without 번) the 5xx class rather than five hundred of something: a status word after it.
 _CLASS_UNITS_CONTEXT = re.compile(r"\s?(?:의\s?)?(?:에러|오류|응답|코드|상태|status|error|errors|response)|\s?\?",
                                   re.IGNORECASE)
@@ -158,7 +168,8 @@ _jamo = lru_cache(maxsize=4096)(jamo)  # a query's Korean words, decomposed once
 _EXCLUDED_BEFORE = re.compile(r"(?:other than|instead of|besides|apart from|except(?: for)?|rather than|better than"
                               r"|not)\s+(?:an?\s+|the\s+)?(?:plain\s+|generic\s+|simple\s+|just\s+)?$")
 _EXCLUDED_AFTER = re.compile(r"\s?(?:번|코드|은|는|이|가|을|를|으로|로)?\s?(?:말고|말구|아니고|아니라|빼고|대신"
-                             r"|(?:쓰면|주면|쓰는\s?건|주는\s?건)\s?안\s?[되된돼])")  # "301 쓰면 안된다던데 뭐 써요?"
+                             r"|(?:쓰면|주면|쓰는\s?건|주는\s?건)\s?안\s?[되된돼]"  # "301 쓰면 안된다던데 뭐 써요?"
+                             r"|(?:번)?\s?[인일]\s?줄\s?알았)")  # "301인 줄 알았는데": the guess the question corrects
 
 
 # What Korean writes between two codes it weighs against each other: "401이야 403이야?", "302 줄까 303 줄까",
@@ -178,7 +189,7 @@ def _joined_codes(text: str, hits: list[CodeHit]) -> bool:
 
 # Text a machine wrote (a request line, a log line, markup, JSON, an exception's dotted class name): a number there
 # is a status, whatever the words.
-_MACHINE_TEXT = re.compile(r"[<>{}\[\]=\"|]|\bHTTP/|(?:^|\s)/\w|\w/[\w.-]+/|\b[A-Za-z]\w*\.[A-Za-z]\w*\.[A-Za-z]\w*"
+_MACHINE_TEXT = re.compile(r"[<>{}\[\]=\"|]|\bHTTP/|\w/[\w.-]+/|\b[A-Za-z]\w*\.[A-Za-z]\w*\.[A-Za-z]\w*"
                            r"|\b(?:GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS)\s+/|\bms\b")
 
 
@@ -397,6 +408,10 @@ class Resolver:
         if unknown and len(q.words) <= 3:
             return self._unknown_number(query, unknown[0], answer_lang)
 
+        if (named := self._named_in_markup(text, q)) is not None:
+            return Answer(query, "code", self._as_seen((named,), q), lang=answer_lang, confidence=0.95,
+                          evidence="name")
+
         if not excluded and (compared := self._compare_by_name(q)):
             return Answer(query, "compare", tuple(compared), lang=answer_lang, confidence=0.85, evidence="name")
 
@@ -448,6 +463,19 @@ class Resolver:
             return Answer(query, "code", codes, lang=answer_lang, confidence=round(best, 3), evidence=source,
                           signature=hit)
         return self._described(query, q, scores, excluded, answer_lang)
+
+    def _named_in_markup(self, text: str, q: Query) -> int | None:
+        """The one code whose name (its reason phrase or a full alias) an error page's title or heading, or an
+        error body's reason field, spells out; None when there is none, or when the slots name different codes."""
+        if "<" not in text and '"' not in text or self.index.signatures_in(q):
+            return None  # (a message we know says which software sent it, and what it sends: see _score_text)
+        found: set[int] = set()
+        for match in _NAME_SLOT.finditer(text):
+            slot = _LEADING_NUMBER.sub("", match.group(2) or match.group(3) or "")
+            exact = self.index.exact.get(Query.of(slot).compact)
+            if exact is not None and exact[1] >= WEIGHT_ALIAS:
+                found.add(exact[0])
+        return found.pop() if len(found) == 1 else None
 
     def _as_seen(self, codes: tuple[int, ...], q: Query) -> tuple[int, ...]:
         """One code the client never receives (nginx's 497 reaches it as 400), asked about from the client's

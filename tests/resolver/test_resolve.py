@@ -280,3 +280,25 @@ def test_a_directive_names_its_header_and_is_no_header_itself(resolver: Resolver
     answer = resolver.resolve("응답을 몇 초 동안 캐시할지 max-age 넣는 헤더 이름이 뭐였죠")
     assert (answer.kind, answer.header) == ("header", "Cache-Control"), answer
     assert resolver.resolve("what does the Age header mean").header == "Age"
+
+
+def test_an_error_page_names_its_status_in_its_title_or_reason_field(resolver: Resolver) -> None:
+    # nginx's built-in pages carry no number, only the reason phrase in <title> and <h1>; Spring's error body
+    # carries it in "error". A message we know (API Gateway's "Internal server error" with a 502) still decides.
+    page = "<html>\r\n<head><title>Gateway Time-out</title></head>\r\n<body>\r\n<center><h1>Gateway Time-out</h1>" \
+           "</center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>"
+    assert resolver.resolve(page).codes[:1] == (504,)
+    assert resolver.resolve('{"timestamp":"2024-01-01T00:00:00Z","error":"Method Not Allowed","path":"/a"}'
+                            ).codes[:1] == (405,)
+    assert resolver.resolve('{"title": "Not Found", "detail": "no order 7"}').codes[:1] == (404,)
+    assert resolver.resolve('<title>Bad Gateway</title> <h1>Not Found</h1>').kind != "code"  # two names: no guess
+    lambda_error = '{"message": "Internal server error"} 이고 실행 로그엔 Malformed Lambda proxy response'
+    assert resolver.resolve(lambda_error).codes[:1] == (502,)
+
+
+def test_the_guess_a_question_corrects_is_not_the_answer(resolver: Resolver) -> None:
+    # "301인 줄 알았는데": the asker's guess is what the answer corrects, not what it is.
+    answer = resolver.resolve("Next.js redirects에 permanent: true 주면 실제 응답코드는 뭐예요? 301인 줄 알았는데")
+    assert answer.codes[:1] == (308,), answer
+    grpc = resolver.resolve("grpc-gateway에서 FAILED_PRECONDITION은 http로 뭐가 나가요? 412일 줄 알았는데")
+    assert grpc.codes[:1] == (400,), grpc
