@@ -19,7 +19,12 @@ from discord import app_commands
 
 class TrivialBot(discord.Client):
     def __init__(self) -> None:
-        super().__init__(intents=discord.Intents.none(), allowed_mentions=discord.AllowedMentions.none())
+        # The intents statusbot asks for (bot/adapters/discord/app.py intents_for, less message content): a bot that
+        # answers mentions must receive channel messages, and with them Discord's echo of every answer it sends.
+        # With none, this anchor was spared one gateway frame per answer that statusbot has to read.
+        intents = discord.Intents.none()
+        intents.guilds = intents.guild_messages = intents.dm_messages = True
+        super().__init__(intents=intents, allowed_mentions=discord.AllowedMentions.none())
         self.tree = app_commands.CommandTree(self)
 
     async def setup_hook(self) -> None:
