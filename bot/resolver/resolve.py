@@ -219,8 +219,13 @@ _DOUBTED_AFTER = re.compile(r"\s?(?:번|을|를|로|으로|이|가)?\s?(?:줘야
                             r"(?:아니면\s?(?:뭐|뭘|다른)|아님\s?뭐)|\s?or\s+(?:something|what)\b", re.IGNORECASE)
 
 
+# "'404 page not found' 나오는 건 알겠고, …땐 몇 나와?", "503은 알겠는데 504는?": a code the asker already knows is
+# the background of the question, not its answer.
+_KNOWN_AFTER = re.compile(r"[^,.?!\n]{0,32}?(?:건|거는|것은|은|는)\s?(?:알겠|잘\s?알)")
+
+
 def _is_excluded(text: str, start: int) -> bool:
-    return bool(_EXCLUDED_AFTER.match(text, start + 3)
+    return bool(_EXCLUDED_AFTER.match(text, start + 3) or _KNOWN_AFTER.match(text, start + 3)
                 or _EXCLUDED_BEFORE.search(text[max(0, start - 24):start].casefold()))
 
 

@@ -302,3 +302,9 @@ def test_the_guess_a_question_corrects_is_not_the_answer(resolver: Resolver) -> 
     assert answer.codes[:1] == (308,), answer
     grpc = resolver.resolve("grpc-gateway에서 FAILED_PRECONDITION은 http로 뭐가 나가요? 412일 줄 알았는데")
     assert grpc.codes[:1] == (400,), grpc
+
+
+def test_a_code_the_asker_already_knows_is_not_the_answer(resolver: Resolver) -> None:
+    assert resolver.resolve("503은 알겠는데 504는 뭐야?").codes[:1] == (504,)
+    answer = resolver.resolve("라우터 매칭 안 될 때 404 나오는 건 알겠고, 백엔드 포트가 틀려서 연결이 안 될 땐 몇 나와?")
+    assert answer.codes[:1] != (404,), answer
