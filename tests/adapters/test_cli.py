@@ -179,13 +179,27 @@ def test_a_full_disk_is_one_line_and_exit_1(fmt: str) -> None:
     assert done.stderr.strip() == "statusbot: cannot write the answer: No space left on device"
 
 
+def _catches_sigint(pid: int) -> bool:
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return True  # no /proc (or the process is gone): fall back to sending at once
+    caught = next((line.split()[1] for line in status.splitlines() if line.startswith("SigCgt:")), "0")
+    return bool(int(caught, 16) & (1 << (2 - 1)))  # SIGINT is signal 2: bit 1
+
+
 def test_ctrl_c_while_loading_is_exit_130_without_a_traceback() -> None:
     import signal
     import time
 
     process = subprocess.Popen([*CLI, "ask", "503"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                                cwd=ROOT, env={**os.environ, "PYTHONFAULTHANDLER": "1"})
-    time.sleep(0.06)  # the interpreter is up and the program is loading its modules
+    # Ctrl-C before the interpreter has installed its SIGINT handler kills any Python program (exit -2), ours
+    # included: wait for the handler (SigCgt in /proc), while the program is still loading its modules.
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and not _catches_sigint(process.pid):
+        time.sleep(0.002)
+    time.sleep(0.02)
     process.send_signal(signal.SIGINT)
     _, err = process.communicate(timeout=30)
     if process.returncode == -11:
