@@ -297,14 +297,14 @@ class Resolver:
         bot/resolver/chat.py to decide. A number a status line, a log line or `status=` says is a status is one
         ("HTTP 418" alone is not: chat writes "HTTP 418 티셔츠 샀음"). A word or two ("503", "prod 502") is a
         question; so is a line that asks
-        outright ("why", "차이", "list the 2xx codes", "is 204 fine for a DELETE?") or weighs two codes ("302 줄까
-        303 줄까"); in a machine's text (a request line, markup, JSON) or an error page we know ("503 Service
+        outright ("why", "차이", "list the 2xx codes", "is 204 fine for a DELETE?"); two codes side by side are left
+        to the model ("302 줄까 303 줄까" asks, "502랑 504 알람 채널 분리했어요" tells); in a machine's text (a request line, markup, JSON) or an error page we know ("503 Service
         Unavailable No server is available to handle this request", "404 page not found": a message of some
         length, or most of the line; "I'm a teapot" on a mug is neither) a number is a status."""
         if any(h.strong and not _HTTP_WORD_BEFORE.search(number_text, max(0, h.start - 6), h.start) for h in hits):
             return False
         return len(q.words) >= 3 and not _MACHINE_TEXT.search(text) and not cues.ASKS_OUTRIGHT.found_in(q) \
-            and not _YES_NO_QUESTION.match(text) and not _joined_codes(number_text, hits) \
+            and not _YES_NO_QUESTION.match(text) \
             and not any(len(found) >= 20 or 2 * len(found) >= len(text) for _, found in self.index.signatures_in(q))
 
     @property

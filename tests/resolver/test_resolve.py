@@ -315,3 +315,10 @@ def test_a_code_the_asker_already_knows_is_not_the_answer(resolver: Resolver) ->
     assert resolver.resolve("503은 알겠는데 504는 뭐야?").codes[:1] == (504,)
     answer = resolver.resolve("라우터 매칭 안 될 때 404 나오는 건 알겠고, 백엔드 포트가 틀려서 연결이 안 될 땐 몇 나와?")
     assert answer.codes[:1] != (404,), answer
+
+
+def test_two_codes_side_by_side_in_chat_are_left_alone(resolver: Resolver) -> None:
+    # "N랑 M" compares in a question and lists in an announcement: the chat model reads which.
+    assert resolver.resolve("502랑 504 알람 채널 분리했어요. 이제 알람 채널 보시면 됩니다").kind == "none"
+    for question in ("409랑 412 헷갈려요", "302 줄까 303 줄까", "401이야 403이야?"):
+        assert resolver.resolve(question).kind == "compare", question
