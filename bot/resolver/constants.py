@@ -99,16 +99,28 @@ class ConstantReader:
             # A constant-shaped name, a symbol, or a name behind a status-ish namespace may be read from a table
             # or from its words; any other name only from a table under its own qualifier ("HttpStatus.OK").
             shaped = symbol or _strong_shape(name) or bool(qualifier and _STATUS_QUALIFIER.search(qualifier))
-            if not qualifier and not shaped:
+            # Swift's implicit member, `Abort(.notExtended)`, `.status(.created)`: a dot with no name before it
+            start = match.start()
+            member = not qualifier and start > 0 and text[start - 1] == "." \
+                and (start < 2 or not text[start - 2].isalnum())
+            if not qualifier and not shaped and not member:
                 continue  # an ordinary word of prose: most tokens of a question end here
-            found = self._from_table(name, qualifier, shaped, symbol) or (
-                self._from_words(name, qualifier, symbol) if shaped else None)
+            found = (self._from_member(name) if member else None) or self._from_table(name, qualifier, shaped, symbol) \
+                or (self._from_words(name, qualifier, symbol) if shaped else None)
             if found is not None:
                 code, ecosystem, language, note, also = found
                 sep = "::" if "::" in path else "."
-                written = f"{qualifier}{sep}{name}" if qualifier else (f":{name}" if symbol else name)
+                written = f"{qualifier}{sep}{name}" if qualifier else (
+                    f":{name}" if symbol else f".{name}" if member else name)
                 hits.append(ConstantHit(written, code, ecosystem, language, note, match.start(), also))
         return hits
+
+    def _from_member(self, name: str) -> _Found | None:
+        """An implicit member is a Swift enum case: the Swift tables' name, else the name read as its words."""
+        for stem, _ in self._by_name.get(name, ()):
+            if self._tables[stem].language == "Swift":
+                return self._from_table(name, self._tables[stem].qualifiers[0], True)
+        return self._from_words(name, "", True) if name[:1].islower() and any(c.isupper() for c in name) else None
 
     def _from_table(self, name: str, qualifier: str, shaped: bool, symbol: bool = False) -> _Found | None:
         owners = self._by_qualified.get((qualifier, name)) if qualifier else None

@@ -23,10 +23,10 @@ from bot.resolver.constants import ConstantHit, ConstantReader
 from bot.resolver.extract import CodeHit, find_codes
 from bot.resolver.headers import HeaderRanker
 from bot.resolver.index import (
-    WEIGHT_ALIAS,
     KEY_COVER_POWER,
     MIN_KEY_COVER,
     QUERY_COVER_POWER,
+    WEIGHT_ALIAS,
     SearchIndex,
     analyze_words,
     load_index,
@@ -298,7 +298,8 @@ class Resolver:
         ("HTTP 418" alone is not: chat writes "HTTP 418 티셔츠 샀음"). A word or two ("503", "prod 502") is a
         question; so is a line that asks
         outright ("why", "차이", "list the 2xx codes", "is 204 fine for a DELETE?"); two codes side by side are left
-        to the model ("302 줄까 303 줄까" asks, "502랑 504 알람 채널 분리했어요" tells); in a machine's text (a request line, markup, JSON) or an error page we know ("503 Service
+        to the model ("302 줄까 303 줄까" asks, "502랑 504 알람 채널 분리했어요" tells); in a machine's text (a
+        request line, markup, JSON) or an error page we know ("503 Service
         Unavailable No server is available to handle this request", "404 page not found": a message of some
         length, or most of the line; "I'm a teapot" on a mug is neither) a number is a status."""
         if any(h.strong and not _HTTP_WORD_BEFORE.search(number_text, max(0, h.start - 6), h.start) for h in hits):
@@ -472,7 +473,7 @@ class Resolver:
     def _named_in_markup(self, text: str, q: Query) -> int | None:
         """The one code whose name (its reason phrase or a full alias) an error page's title or heading, or an
         error body's reason field, spells out; None when there is none, or when the slots name different codes."""
-        if "<" not in text and '"' not in text or self.index.signatures_in(q):
+        if ("<" not in text and '"' not in text) or self.index.signatures_in(q):
             return None  # (a message we know says which software sent it, and what it sends: see _score_text)
         found: set[int] = set()
         for match in _NAME_SLOT.finditer(text):
@@ -566,7 +567,9 @@ class Resolver:
         if not found:
             return None
         codes = tuple(dict.fromkeys(hit.code for hit in found))
-        if any(n not in codes for n in known) and not cues.CONFIRM.found_in(q):
+        # "HttpStatusCode.Redirect 는 301이야 302야?": numbers offered as the choices, the constant among them, pick
+        offered = len(known) >= 2 and any(code in known for code in codes)
+        if any(n not in codes for n in known) and not cues.CONFIRM.found_in(q) and not offered:
             return None
         if len(codes) >= 2 and cues.COMPARE.found_in(q):
             return Answer(query, "compare", codes[:4], lang=lang, confidence=0.95, evidence="constant")

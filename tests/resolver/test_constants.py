@@ -92,3 +92,17 @@ def test_a_symbol_is_read_from_symbol_tables_only_and_every_owner_is_named(regis
 def test_a_name_missing_from_its_namespace_is_not_borrowed(registry: Registry) -> None:
     reader = ConstantReader(registry)
     assert [h.code for h in reader.find('http.Redirect(w, r, "/login", http.StatusSeeOther)')] == [303]
+
+
+def test_a_swift_implicit_member_and_an_either_or_guess() -> None:
+    from bot.registry import load_registry
+    from bot.resolver.resolve import Resolver
+
+    resolver = Resolver(load_registry())
+    member = resolver.resolve("throw Abort(.notExtended)  // Vapor")
+    assert member.codes == (510,) and member.constant is not None and member.constant.name == ".notExtended"
+    assert resolver.resolve("Abort(.imATeapot)").codes == (418,)
+    # the numbers offered as choices, the constant among them: the constant picks
+    assert resolver.resolve("C# HttpStatusCode.Redirect 는 301이야 302야?").codes == (302,)
+    # a number that disagrees and is no choice still wins (what clients see)
+    assert resolver.resolve("we return HttpStatus.OK but clients see 500").codes[:1] == (500,)

@@ -142,7 +142,8 @@ def test_a_code_ruled_out(resolver: Resolver, query: str, kind: str, codes: tupl
 def test_a_code_found_wanting_is_ruled_out(resolver: Resolver) -> None:
     # "better than a plain 404": 404 is out; what is left is 410, answered or (when the ranker is unsure of this
     # wording, as it is at 0.42 against its 0.425 threshold with today's knowledge) offered first.
-    answer = resolver.resolve("the page is deleted for good and won't return, is there something better than a plain 404?")
+    answer = resolver.resolve("the page is deleted for good and won't return, is there something better than a "
+                              "plain 404?")
     assert 404 not in answer.codes and 404 not in answer.suggestions, answer
     assert (answer.codes or answer.suggestions)[:1] == (410,), answer
 
@@ -313,7 +314,7 @@ def test_the_guess_a_question_corrects_is_not_the_answer(resolver: Resolver) -> 
 
 def test_a_code_the_asker_already_knows_is_not_the_answer(resolver: Resolver) -> None:
     assert resolver.resolve("503은 알겠는데 504는 뭐야?").codes[:1] == (504,)
-    answer = resolver.resolve("라우터 매칭 안 될 때 404 나오는 건 알겠고, 백엔드 포트가 틀려서 연결이 안 될 땐 몇 나와?")
+    answer = resolver.resolve("라우터 매칭 안 될 때 404 나오는 건 알겠고, 백엔드 포트가 틀려서 연결 안 될 땐 몇 나와?")
     assert answer.codes[:1] != (404,), answer
 
 
