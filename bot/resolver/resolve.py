@@ -473,15 +473,17 @@ class Resolver:
     def _named_in_markup(self, text: str, q: Query) -> int | None:
         """The one code whose name (its reason phrase or a full alias) an error page's title or heading, or an
         error body's reason field, spells out; None when there is none, or when the slots name different codes."""
-        if ("<" not in text and '"' not in text) or self.index.signatures_in(q):
-            return None  # (a message we know says which software sent it, and what it sends: see _score_text)
+        if "<" not in text and '"' not in text:
+            return None
         found: set[int] = set()
         for match in _NAME_SLOT.finditer(text):
             slot = _LEADING_NUMBER.sub("", match.group(2) or match.group(3) or "")
             exact = self.index.exact.get(Query.of(slot).compact)
             if exact is not None and exact[1] >= WEIGHT_ALIAS:
                 found.add(exact[0])
-        return found.pop() if len(found) == 1 else None
+        if len(found) != 1 or self.index.signatures_in(q):
+            return None  # (a message we know says which software sent it, and what it sends: see _score_text)
+        return found.pop()
 
     def _as_seen(self, codes: tuple[int, ...], q: Query) -> tuple[int, ...]:
         """One code the client never receives (nginx's 497 reaches it as 400), asked about from the client's

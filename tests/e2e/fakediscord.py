@@ -703,17 +703,12 @@ class _Connection:
                 elif isinstance(item, bytes):
                     await self.ws.send_bytes(item)
                 else:
-                    if isinstance(item, str):  # sent as written (a test's malformed frame)
-                        data = item.encode()
-                        if self._compress is None:
-                            await self.ws.send_str(item)
-                            continue
+                    # (a str is sent as written: a test's malformed frame)
+                    data = item.encode() if isinstance(item, str) else _encode_frame(item)
+                    if self._compress is None:
+                        await self.ws.send_str(item if isinstance(item, str) else data.decode())
                     else:
-                        data = _encode_frame(item)
-                        if self._compress is None:
-                            await self.ws.send_str(data.decode())
-                            continue
-                    await self.ws.send_bytes(self._compress(data))
+                        await self.ws.send_bytes(self._compress(data))
             except Exception:
                 self.dead = True
             finally:
