@@ -4,7 +4,8 @@
 
 Only bench/training/ is read (no evaluation set). The lines used are those the model is asked about: lines the
 resolver answers from a bare status number or class that Resolver.reaches_chat_model lets through (three words
-or more, no question word, not a machine's text). A
+or more, no question word, not a machine's text), and those it answers from a status's name or error message
+that Resolver.named_chat_text masks as a number. A
 line is a question when its `expect` is not null.
 
 1. Features as bot/resolver/chat.py makes them; a feature seen in fewer than MIN_COUNT lines is dropped.
@@ -66,11 +67,16 @@ def asked_lines(paths: list[Path]) -> list[dict]:
                     and resolver.reaches_chat_model(text, Query.of(text), number_text, find_codes(number_text)):
                 # (the features are read from the text as the resolver reads it)
                 out.append({"q": resolver.prepared(text), "asks": row["expect"] is not None, "cat": row.get("cat", "")})
+            elif answer.kind == "code" and answer.evidence in ("name", "signature") and (
+                    masked := resolver.named_chat_text(text, prepared := resolver.prepared(text), Query.of(prepared),
+                                                       answer.codes[0])) is not None:
+                # a status named by its name or its error message, masked as a number (see Resolver._resolve)
+                out.append({"q": masked, "asks": row["expect"] is not None, "cat": row.get("cat", ""), "named": True})
     return out
 
 
 def design(rows: list[dict], vocabulary: dict[str, int] | None = None) -> tuple[np.ndarray, dict[str, int]]:
-    found = [list(dict.fromkeys(features(r["q"]))) for r in rows]
+    found = [list(dict.fromkeys(features(r["q"], r.get("named", False)))) for r in rows]
     if vocabulary is None:
         counts = Counter(f for fs in found for f in fs)
         vocabulary = {f: i for i, f in enumerate(sorted(f for f, n in counts.items() if n >= MIN_COUNT))}

@@ -51,9 +51,11 @@ def masked(text: str) -> str:
     return _STATUS_NUMBER.sub(" 503 ", _STATUS_CLASS.sub(" 5xx ", text))
 
 
-def features(text: str) -> list[str]:
+def features(text: str, named: bool = False) -> list[str]:
     """The line's features: its words and Korean endings and stems (status numbers masked), the cue words it
-    carries, the words on either side of the status, and how long the line is."""
+    carries, the words on either side of the status, and how long the line is; `named` when the status was named
+    by its name or error message (masked as a number by the resolver), which is chat or a question in other
+    proportions than a number is."""
     line = masked(text)
     query = Query.of(line)
     found = [token for token in intent_tokens(line) if token not in _REGISTER_WORDS]
@@ -77,6 +79,8 @@ def features(text: str) -> list[str]:
             found.append(f"after:{words[i + 1]}" if i + 1 < len(words) else "at:last")
     if len(words) <= 3:
         found.append("short")
+    if named:
+        found.append("named")
     return found
 
 
@@ -84,17 +88,17 @@ class ChatReader:
     def __init__(self, model: ChatModel) -> None:
         self.model = model
 
-    def asks(self, text: str) -> float:
+    def asks(self, text: str, named: bool = False) -> float:
         """The probability that a line naming a status asks about it (or reports trouble with it)."""
         weights = self.model.weights
-        x = self.model.bias + sum(weights.get(f, 0.0) for f in dict.fromkeys(features(text)))
+        x = self.model.bias + sum(weights.get(f, 0.0) for f in dict.fromkeys(features(text, named)))
         return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, x))))
 
-    def only_mentions(self, text: str) -> bool:
+    def only_mentions(self, text: str, named: bool = False) -> bool:
         """True when a line that names a status is chat about it, not a question (no fitted model: never)."""
         if not self.model.weights:
             return False
-        return self.asks(text) < self.model.threshold
+        return self.asks(text, named) < self.model.threshold
 
 
 def load_chat_reader(path: Path = MODEL_PATH) -> ChatReader:

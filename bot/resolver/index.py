@@ -133,6 +133,27 @@ class SearchIndex:
                     named |= codes
         return named
 
+    def names_of(self, code: int) -> tuple[tuple[str, bool], ...]:
+        """The code's names and error messages (True for a message), casefolded, longest first: what a line that
+        names the code without its number spells out ("too many requests", "요청 과다", "no healthy upstream").
+        Aliases are left out: many describe a situation ("rate limit", "slow down") rather than name a status,
+        and a name of one word ("Locked", "Created", "ECONNREFUSED") is a word of ordinary prose. (Made on first
+        use, not kept in the index cache.)"""
+        made: dict[int, tuple[tuple[str, bool], ...]] | None = self.__dict__.get("_names_of")
+        if made is None:
+            found: dict[int, dict[str, bool]] = defaultdict(dict)
+            for key in self.keys:
+                if key.weight >= WEIGHT_PHRASE and " " in key.text.strip():
+                    found[key.code][" ".join(key.text.casefold().split())] = False
+            for pairs in self.signatures.values():
+                for signature, signed in pairs:
+                    if " " in signature.strip():
+                        found[signed].setdefault(signature, True)
+            made = self.__dict__["_names_of"] = {
+                c: tuple(sorted(names.items(), key=lambda item: len(item[0]), reverse=True))
+                for c, names in found.items()}
+        return made.get(code, ())
+
     def signatures_in(self, query: Query) -> list[tuple[int, str]]:
         """(code, fragment) for each known error-message fragment that appears verbatim in the text, longest
         first."""

@@ -193,6 +193,18 @@ _MACHINE_TEXT = re.compile(r"[<>{}\[\]=\"|]|\bHTTP/|\w/[\w.-]+/|\b[A-Za-z]\w*\.[
                            r"|\b(?:GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS)\s+/|\bms\b")
 
 
+# A known error message this long is pasted, unless quoted in a sentence ("the 'upstream prematurely closed
+# connection' errors stopped after…"): the length from which reaches_chat_model takes a message for a paste.
+_PASTED_MESSAGE = 20
+# "'no healthy upstream' 메시지 뜰 때 코드", "… 나오면 코드 몇임": what a line that names a message asks for, in
+# the words the cue lists do not hold.
+_ASKS_FOR_ITS_CODE = re.compile(r"코드\s*몇|(?:코드|code|status)\s*\??\s*$", re.IGNORECASE)
+_QUOTES = ("'", '"', "`", "‘", "’", "“", "”")
+# Around a status's name, quotes and brackets are prose ('Saved a Kibana search for "no healthy upstream"',
+# "[FIX] Too Many Requests 재시도 로직 추가"); a body's key, markup, a path or a request line are a machine's.
+_MACHINE_TEXT_AROUND_A_NAME = re.compile(r'[<>{}=|]|"\s*:|\w::\w|\bHTTP/|\w/[\w.-]+/'
+                                         r"|\b[A-Za-z]\w*\.[A-Za-z]\w*\.[A-Za-z]\w*"
+                                         r"|\b(?:GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS)\s+/")
 _HTTP_WORD_BEFORE = re.compile(r"\bhttp[\s:]*$", re.IGNORECASE)
 # "is 204 fine for a DELETE?", "should we return 409 here", "is 207 a real status code": an English question that
 # asks for a yes or a no (question mark or not: chat does not open with "is" or "should").
@@ -306,7 +318,8 @@ class Resolver:
             return False
         return len(q.words) >= 3 and not _MACHINE_TEXT.search(text) and not cues.ASKS_OUTRIGHT.found_in(q) \
             and not _YES_NO_QUESTION.match(text) \
-            and not any(len(found) >= 20 or 2 * len(found) >= len(text) for _, found in self.index.signatures_in(q))
+            and not any(len(found) >= _PASTED_MESSAGE or 2 * len(found) >= len(text)
+                        for _, found in self.index.signatures_in(q))
 
     @property
     def ranker(self) -> Ranker:
@@ -354,6 +367,45 @@ class Resolver:
     def _resolve(self, query: str, lang: str) -> Answer:
         text = self.prepared(query)
         q = Query.of(text)
+        answer = self._answer(query, text, q, lang)
+        if answer.kind == "code" and answer.evidence in ("name", "signature") \
+                and (masked := self.named_chat_text(query, text, q, answer.codes[0])) is not None \
+                and self.chat.only_mentions(masked, named=True):
+            # "Too Many Requests 받던 파트너 연동, 호출 간격 늘리니까 깔끔해졌어요": a status named by its name or
+            # its error message, in a line that reports work done, is chat as much as with its number. (An
+            # answer read from the situation described is no mention: "permanent redirect that keeps POST".)
+            return Answer(query, "none", lang=answer.lang, confidence=0.5, suggestions=answer.codes[:3],
+                          note="not_sure")
+        return answer
+
+    def named_chat_text(self, query: str, text: str, q: Query, code: int) -> str | None:
+        """The line with the name or error message of `code` it spells out masked as a status number, for the
+        chat model, when the line may be chat about that status; None when it cannot be: no full name of the
+        code in it, a paste (more than one line, a machine's text, another message we know), or a question
+        asked outright."""
+        if "\n" in query.strip() or _MACHINE_TEXT_AROUND_A_NAME.search(text) or cues.ASKS_OUTRIGHT.found_in(q) \
+                or _YES_NO_QUESTION.match(text) or cues.WANTS_STATUS.found_in(q) or _ASKS_FOR_ITS_CODE.search(text):
+            return None
+        lowered = " ".join(text.casefold().split())
+        found = next(((name, is_message, at) for name, is_message in self.index.names_of(code)
+                      if (at := lowered.find(name)) >= 0), None)
+        if found is None:
+            return None
+        name, is_message, at = found
+        if not is_message and name.isascii() and not q.hangul and len(text) == len(lowered) \
+                and text[at: at + len(name)].islower():
+            return None  # in an English sentence a name in lower case is words: "sending way too many requests"
+        masked = f"{lowered[:at]} 503 {lowered[at + len(name):]}"
+        if is_message and len(name) >= _PASTED_MESSAGE and lowered[at - 1: at] not in _QUOTES \
+                and not has_hangul(masked):
+            return None  # an error message of some length is a paste of it, unless quoted in a sentence or Korean
+            # is written around it ("client intended to send too large body 로그 이제 안 찍힘")
+        rest = Query.of(masked)
+        if len(rest.words) < 3 or self.index.signatures_in(rest):
+            return None  # (a second message we know: a paste of an error page)
+        return masked
+
+    def _answer(self, query: str, text: str, q: Query, lang: str) -> Answer:
         answer_lang: Lang = ("ko" if q.hangul else "en") if lang not in ("en", "ko") else lang  # type: ignore[assignment]
         if not text:
             return Answer(query=query, kind="none", lang=answer_lang, note="empty")

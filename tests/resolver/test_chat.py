@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.resolver.chat import ChatModel, ChatReader, features, load_chat_reader
+from bot.resolver.query import Query
 from bot.resolver.resolve import Resolver
 
 
@@ -59,3 +60,32 @@ def test_codes_compared_with_vs_are_still_a_comparison(resolver: Resolver) -> No
     # "vs" no longer puts a line out of the model's reach (PR titles say it too); a question with it stays one.
     for line in ("502 vs 504", "401 vs 403 for an expired token", "200 vs 201 after a POST"):
         assert resolver.resolve(line).kind == "compare", line
+
+
+def test_done_work_that_names_a_status_by_its_name_or_message_is_offered_not_answered(resolver: Resolver) -> None:
+    for line, code in (("Gateway Timeout 알람 기준 5분으로 바꿔뒀어요, 이제 덜 울릴 거예요", 504),
+                       ("'upstream timed out' 로그는 배치 쿼리 인덱스 추가하고 나서 안 찍힙니다", 504),
+                       ("Shipped the new Service Unavailable page with our logo, thanks design team 🎉", 503)):
+        answer = resolver.resolve(line)
+        assert answer.kind == "none" and code in answer.suggestions, (line, answer)
+
+
+def test_trouble_named_by_a_status_name_or_message_is_answered(resolver: Resolver) -> None:
+    for line, code in (("Gateway Timeout 계속 떠요", 504), ("결제 요청마다 Too Many Requests 나옴", 429),
+                       ("upstream timed out while reading response header from upstream", 504),
+                       ("Service Unavailable The server is temporarily unable to service your request due to "
+                        "maintenance downtime or capacity problems. Please try again later.", 503)):
+        answer = resolver.resolve(line)
+        assert answer.kind == "code" and answer.codes[0] == code, (line, answer)
+
+
+def test_a_name_in_lower_case_in_an_english_sentence_is_words_not_a_name(resolver: Resolver) -> None:
+    # masked as a status, "sending far too many requests" would read as a report about a 429
+    reader = ChatReader(ChatModel(weights={"named": -50.0}, threshold=0.5))  # calls every named line chat
+    resolver._chat = reader
+    try:
+        line = "the vendor API is throttling us because we keep sending far too many requests"
+        assert resolver.named_chat_text(line, line, Query.of(line), 429) is None
+        assert resolver.resolve("Too Many Requests 재시도 로직 PR 머지했어요").kind == "none"
+    finally:
+        resolver._chat = None
