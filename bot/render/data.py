@@ -163,7 +163,8 @@ def constant_text(answer: Answer, registry: Registry) -> str:
     return text
 
 
-_SCOPE = {"PHP": "::", "Rust": "::"}  # how a language writes Class::CONSTANT; the others use a dot
+# how a language writes Class::CONSTANT; the others use a dot
+_SCOPE = {"PHP": "::", "Rust": "::", "C++": "::", "Crystal": "::"}
 
 
 def in_code(code: int, registry: Registry) -> list[tuple[str, str]]:

@@ -8,7 +8,8 @@ Words are as a query's words are cut (lower case, apostrophes dropped: "can't" i
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 
 from bot.resolver.query import Query
 
@@ -19,13 +20,24 @@ class Cue:
     prefixes: tuple[str, ...] = ()  # word beginnings: "refus" for refused, refusing, refuses
     phrases: tuple[str, ...] = ()  # lower-case substrings of the text: "timed out", "?"
     korean: tuple[str, ...] = ()  # substrings of Hangul text: Korean endings and particles glue onto words
+    # The substrings as one pattern of literals: `re` skips ahead to a possible first character, so one search
+    # costs a quarter to a half of testing each substring in turn, on a short question and on a long paste alike
+    # (measured with 8 to 50 fragments).
+    _korean: re.Pattern[str] | None = field(init=False, repr=False, compare=False, default=None)
+    _phrases: re.Pattern[str] | None = field(init=False, repr=False, compare=False, default=None)
+
+    def __post_init__(self) -> None:
+        for name, literals in (("_korean", self.korean), ("_phrases", self.phrases)):
+            if literals:
+                pattern = re.compile("|".join(map(re.escape, sorted(literals, key=len, reverse=True))))
+                object.__setattr__(self, name, pattern)
 
     def found_in(self, query: Query) -> bool:
         if not self.words.isdisjoint(query.word_set):
             return True
-        if self.korean and query.hangul and any(k in query.text for k in self.korean):
+        if self._korean is not None and query.hangul and self._korean.search(query.text):
             return True
-        if self.phrases and any(p in query.folded for p in self.phrases):
+        if self._phrases is not None and self._phrases.search(query.folded):
             return True
         return bool(self.prefixes) and any(w.startswith(self.prefixes) for w in query.word_set)
 
