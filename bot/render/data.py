@@ -10,6 +10,7 @@ import msgspec
 
 from bot.models import CodeFile, Lang
 from bot.registry import Registry, code_class
+from bot.resolver.constants import SCOPED_LANGUAGES
 from bot.resolver.resolve import Answer
 
 
@@ -164,7 +165,7 @@ def constant_text(answer: Answer, registry: Registry) -> str:
 
 
 # how a language writes Class::CONSTANT; the others use a dot
-_SCOPE = {"PHP": "::", "Rust": "::", "C++": "::", "Crystal": "::"}
+_SCOPE = dict.fromkeys(SCOPED_LANGUAGES, "::")
 
 
 def in_code(code: int, registry: Registry) -> list[tuple[str, str]]:

@@ -35,6 +35,9 @@ _NAME_SUFFIXES = ("exception", "error", "exc")
 _STATUS_QUALIFIER = re.compile(r"status|http|response", re.IGNORECASE)
 
 
+# Languages that write Class::CONSTANT (the others write Class.CONSTANT)
+SCOPED_LANGUAGES = frozenset({"PHP", "Rust", "C++", "Crystal"})
+
 _Found = tuple[int, str, str, ConstantNote | None, tuple[str, ...]]  # code, ecosystem, language, note, also in
 
 
@@ -65,7 +68,10 @@ def _strong_shape(name: str) -> bool:
     word, so PascalCase needs no splitting here.)"""
     if "_" in name.strip("_"):
         return True
-    return name[0].isupper() and not name.isupper() and any(c.isupper() for c in name[1:])
+    if name[0].isupper():
+        return not name.isupper() and any(c.isupper() for c in name[1:])
+    # lowerCamel with a digit in it is a constant too: Drogon's k404NotFound, Haskell's status404
+    return any(c.isdigit() for c in name) and any(c.isupper() for c in name[1:])
 
 
 class ConstantReader:
@@ -105,11 +111,12 @@ class ConstantReader:
                 and (start < 2 or not text[start - 2].isalnum())
             if not qualifier and not shaped and not member:
                 continue  # an ordinary word of prose: most tokens of a question end here
-            found = (self._from_member(name) if member else None) or self._from_table(name, qualifier, shaped, symbol) \
+            sep = "::" if "::" in path else "."
+            found = (self._from_member(name) if member else None) \
+                or self._from_table(name, qualifier, shaped, symbol, sep) \
                 or (self._from_words(name, qualifier, symbol) if shaped else None)
             if found is not None:
                 code, ecosystem, language, note, also = found
-                sep = "::" if "::" in path else "."
                 written = f"{qualifier}{sep}{name}" if qualifier else (
                     f":{name}" if symbol else f".{name}" if member else name)
                 hits.append(ConstantHit(written, code, ecosystem, language, note, match.start(), also))
@@ -122,7 +129,8 @@ class ConstantReader:
                 return self._from_table(name, self._tables[stem].qualifiers[0], True)
         return self._from_words(name, "", True) if name[:1].islower() and any(c.isupper() for c in name) else None
 
-    def _from_table(self, name: str, qualifier: str, shaped: bool, symbol: bool = False) -> _Found | None:
+    def _from_table(self, name: str, qualifier: str, shaped: bool, symbol: bool = False, sep: str = ".",
+                    ) -> _Found | None:
         owners = self._by_qualified.get((qualifier, name)) if qualifier else None
         if not owners:
             # Behind a namespace some table uses, a name that table lacks is something else of that namespace
@@ -132,6 +140,11 @@ class ConstantReader:
             owners = self._by_name.get(name)
         if owners and symbol:  # :not_found is Ruby's or Elixir's, never Dart's notFound or Boom.notFound()
             owners = [(stem, code) for stem, code in owners if not self._tables[stem].qualifiers]
+        if owners and qualifier:
+            # `Status::NotFound` is Rocket's (Rust), `Status.NotFound` Deno's: the separator tells the languages apart
+            written_so = [(stem, code) for stem, code in owners
+                          if (self._tables[stem].language in SCOPED_LANGUAGES) == (sep == "::")]
+            owners = written_so or owners
         if not owners:
             return None
         # The same name in several ecosystems almost always means the same code; when not, the most common wins.

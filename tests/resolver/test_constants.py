@@ -106,3 +106,15 @@ def test_a_swift_implicit_member_and_an_either_or_guess() -> None:
     assert resolver.resolve("C# HttpStatusCode.Redirect 는 301이야 302야?").codes == (302,)
     # a number that disagrees and is no choice still wins (what clients see)
     assert resolver.resolve("we return HttpStatus.OK but clients see 500").codes[:1] == (500,)
+
+
+def test_a_lower_camel_name_with_a_number_is_a_constant_of_its_table(registry: Registry) -> None:
+    # Drogon's k404NotFound: no capital first, no underscore, no qualifier; its digits say it is no word of prose
+    from bot.models import ConstantsFile
+
+    table = ConstantsFile(ecosystem="Drogon", language="C++", source="test", qualifiers=(),
+                          constants={"k404NotFound": 404, "k503ServiceUnavailable": 503})
+    reader = ConstantReader(replace(registry, constants=MappingProxyType({"drogon": table})))
+    hits = reader.find("resp->setStatusCode(k503ServiceUnavailable);")
+    assert [(h.code, h.ecosystem) for h in hits] == [(503, "Drogon")]
+    assert reader.find("upgraded to iPhone 12 yesterday") == []
