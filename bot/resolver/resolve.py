@@ -226,9 +226,13 @@ def _class_is_the_topic(text: str, match: re.Match[str]) -> bool:
 
 
 # After a code: the asker doubts it and asks for another ("404 줘야 하나요 아니면 뭐?", "should it be a 404 or
-# something else?").
+# something else?", "400은 너무 뭉뚱그린 느낌", "301은 불안함", "200이랑 헷갈림", "404 주자는 사람도 있는데").
 _DOUBTED_AFTER = re.compile(r"\s?(?:번|을|를|로|으로|이|가)?\s?(?:줘야|써야|리턴해야|반환해야|주는\s?게\s?맞)[^?]{0,12}"
-                            r"(?:아니면\s?(?:뭐|뭘|다른)|아님\s?뭐)|\s?or\s+(?:something|what)\b", re.IGNORECASE)
+                            r"(?:아니면\s?(?:뭐|뭘|다른)|아님\s?뭐)|\s?or\s+(?:something|what)\b"
+                            r"|\s?(?:번)?(?:은|는)\s?(?:너무|좀\s?애매|애매|불안|별로|아닌\s?것\s?같)"
+                            r"|\s?(?:번)?(?:이랑|랑|하고|과|와)\s?헷갈"
+                            r"|\s?(?:을|를|로|으로)?\s?(?:주자는|쓰자는|하자는)\s?(?:사람|의견|쪽|얘기)"
+                            r"|\s?(?:feels|seems|sounds)\s+(?:too|wrong|off)\b", re.IGNORECASE)
 
 
 # "'404 page not found' 나오는 건 알겠고, …땐 몇 나와?", "503은 알겠는데 504는?": a code the asker already knows is
