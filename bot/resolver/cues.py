@@ -132,7 +132,9 @@ ASKS_OUTRIGHT = Cue(
                      "differences", "list", "overview", "tell", "compare"}),
     korean=_spaced("뭐", "뭘", "뭔", "머임", "무슨", "뜻", "의미", "왜", "어떻게", "어디", "알려", "설명", "차이",
                    "비교", "구분", "헷갈", "몇 번", "정리해 줘", "정리 좀", "어느 상황", "언제 써", "언제 씀", "방법",
-                   "해결법", "까요", "까?", "인가요", "건가요", "나요?"),
+                   "해결법", "까요", "까?", "인가요", "건가요", "나요?",
+                   # "302 줄까 303 줄까": which to send, asked without a question mark
+                   "줄까", "쓸까", "보낼까", "내려줄까", "리턴할까", "반환할까"),
 )
 
 # Asks what the client (not the server's log) sees: nginx logs 494 but the browser receives 400.
@@ -182,7 +184,7 @@ CONFIRM = Cue(
     words=frozenset({"right", "correct", "isnt", "same", "equal", "equals", "really"}),
     phrases=("is it ", "is that ", "it's ", "its "),
     korean=_spaced("맞죠", "맞나", "맞아", "맞음", "맞지", "맞습", "맞는", "아닌가", "아니죠", "아님", "같은 거",
-                   "인 거"),
+                   "인 거", "임?", "이야?", "인가?", "인가요?", "이죠?"),
 )
 
 # The things a status comes from or goes to: a number in a sentence about them is a status ("saw a 504 from the
