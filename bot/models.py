@@ -164,7 +164,9 @@ class ConstantsFile(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     ecosystem: str  # "Spring Framework"
     language: str  # "Java"
     source: str  # the file and version the names were read from
-    constants: dict[str, int]  # the name as written in the library -> its status code
+    constants: dict[str, int] = {}  # the name as written in the library -> its status code
+    # a name that stands for a whole class, not one code (Guzzle's ClientException: any 4xx) -> "4xx"
+    classes: dict[str, str] = {}
     qualifiers: tuple[str, ...] = ()  # what is written before the name in code: "HttpStatus" (HttpStatus.OK)
     short: str = ""  # the ecosystem's name in an answer's "In code" line ("Spring"); empty: not shown there
     notes: dict[str, ConstantNote] = {}

@@ -265,9 +265,9 @@ def _korean_fields(obj: Any, path: str) -> Iterator[tuple[str, str]]:
 
 # Every placeholder the program fills in a ui.toml text ({number} in "{number} is not a status code").
 UI_PLACEHOLDERS = frozenset({
-    "base", "channel", "channels", "cls", "code", "count", "ecosystem", "lang", "name", "number", "phrase",
-    "pictures", "detail", "size", "limit", "query", "shown", "shown_phrase", "software", "text", "value", "vendor",
-    "where",
+    "base", "channel", "channels", "class_name", "cls", "code", "count", "ecosystem", "lang", "name", "number",
+    "phrase", "pictures", "detail", "size", "limit", "query", "shown", "shown_phrase", "software", "text", "value",
+    "vendor", "where",
 })
 
 
@@ -538,7 +538,7 @@ def _constants_file(raw: dict[str, bytes], name: str) -> dict[str, ConstantsFile
                              ("source", table.source)):
             if not value.strip():
                 _raise(rel, where, "empty text")
-        if not table.constants:
+        if not table.constants and not table.classes:
             _raise(rel, "constants", "no constants")
         for i, qualifier in enumerate(table.qualifiers):
             if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", qualifier):
@@ -548,8 +548,15 @@ def _constants_file(raw: dict[str, bytes], name: str) -> dict[str, ConstantsFile
                 _raise(rel, f"constants.{constant}", "not an identifier")
             if not 100 <= code <= 599:
                 _raise(rel, f"constants.{constant}", f"{code} is not a status code (100-599)")
+        for constant, cls in table.classes.items():
+            if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", constant):
+                _raise(rel, f"classes.{constant}", "not an identifier")
+            if not re.fullmatch(r"[1-5]xx", cls):
+                _raise(rel, f"classes.{constant}", f"{cls!r} is not a class (1xx-5xx)")
+            if constant in table.constants:
+                _raise(rel, f"classes.{constant}", "listed under constants too")
         for constant, note in table.notes.items():
-            if constant not in table.constants:
+            if constant not in table.constants and constant not in table.classes:
                 _raise(rel, f"notes.{constant}", "a note for a constant the file does not list")
             if note.state not in CONSTANT_STATES:
                 _raise(rel, f"notes.{constant}.state", f"Expected one of {', '.join(CONSTANT_STATES)}, "

@@ -187,6 +187,9 @@ source = "example/example Status.java @ 1.0"
 FOUND = 302
 MOVED_TEMP = 302
 
+[classes]
+ClientError = "4xx"
+
 [notes.MOVED_TEMP]
 state = "misleading"
 en = "It is 302, not 307."
@@ -200,6 +203,8 @@ ko = "307이 아니라 302입니다."
     ("[notes.MOVED_TEMP]", "[notes.MOVED_TEMPORARILY]", "notes.MOVED_TEMPORARILY", "does not list"),
     ('ko = "307이 아니라 302입니다."', 'ko = "302, not 307."', "notes.MOVED_TEMP.ko", "no Hangul"),
     ('state = "misleading"', 'state = "wrong"', "notes.MOVED_TEMP.state", "Expected"),
+    ('ClientError = "4xx"', 'ClientError = "4XX"', "classes.ClientError", "not a class"),
+    ('ClientError = "4xx"', 'FOUND = "3xx"', "classes.FOUND", "listed under constants too"),
 ])
 def test_bad_constants_table(knowledge_copy: Path, old: str, new: str, where: str, problem: str) -> None:
     (knowledge_copy / "constants").mkdir(exist_ok=True)
@@ -216,6 +221,7 @@ def test_constants_table_loads(knowledge_copy: Path) -> None:
     (knowledge_copy / "constants" / "example.toml").write_text(_GOOD_CONSTANTS, encoding="utf-8")
     table = load_registry(knowledge_copy, cache=False).constants["example"]
     assert table.constants == {"FOUND": 302, "MOVED_TEMP": 302}
+    assert table.classes == {"ClientError": "4xx"}
     assert table.notes["MOVED_TEMP"].state == "misleading"
 
 

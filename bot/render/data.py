@@ -149,16 +149,21 @@ def constant_text(answer: Answer, registry: Registry) -> str:
     """'`HttpStatusCode.Redirect` is .NET's constant for 302 Found.' and, when the name misleads or is deprecated,
     why; empty for an answer not read from a constant."""
     hit = answer.constant
-    if hit is None or hit.code not in registry.codes:
+    if hit is None or (hit.cls not in registry.classes if hit.cls else hit.code not in registry.codes):
         return ""
     owners = [hit.ecosystem, *hit.also]
     if answer.lang == "ko" or len(owners) == 1:
         ecosystems = ", ".join(owners)
     else:
         ecosystems = ", ".join(owners[:-1]) + " and " + owners[-1]
-    values = {"name": hit.name, "code": f"{hit.code:03d}", "phrase": registry.codes[hit.code].phrase,
-              "ecosystem": ecosystems}
-    text = registry.ui.text("notes", "constant" if hit.ecosystem else "constant_by_name", answer.lang, **values)
+    if hit.cls:
+        text = registry.ui.text("notes", "constant_class", answer.lang, name=hit.name, cls=hit.cls,
+                                class_name=registry.classes[hit.cls].name.get(answer.lang), ecosystem=ecosystems)
+    else:
+        values = {"name": hit.name, "code": f"{hit.code:03d}", "phrase": registry.codes[hit.code].phrase,
+                  "ecosystem": ecosystems}
+        text = registry.ui.text("notes", "constant" if hit.ecosystem else "constant_by_name", answer.lang,
+                                **values)
     if hit.note is not None:
         text += " " + (hit.note.ko if answer.lang == "ko" else hit.note.en)
     return text
@@ -234,7 +239,8 @@ def answer_data(answer: Answer, registry: Registry, entries: bool = True) -> dic
         data["note"] = note_text(answer, registry)
     if answer.constant is not None:
         hit = answer.constant
-        data["constant"] = {"name": hit.name, "code": hit.code, "ecosystem": hit.ecosystem or None,
+        data["constant"] = {"name": hit.name, "code": hit.code or None, "class": hit.cls or None,
+                            "ecosystem": hit.ecosystem or None,
                             "language": hit.language or None, "state": hit.note.state if hit.note else None,
                             "text": constant_text(answer, registry)}
     if answer.signature is not None and answer.signature.software:

@@ -231,10 +231,11 @@ def compare_embed(codes: list[int], registry: Registry, lang: Lang, full: bool =
     return embed.fit([])
 
 
-def class_embed(cls: str, registry: Registry, lang: Lang) -> dict[str, Any]:
+def class_embed(cls: str, registry: Registry, lang: Lang, lead: str = "") -> dict[str, Any]:
     info = registry.classes[cls]
     embed = _Embed(f"{cls} · {info.name.get(lang)}", COLOURS[cls])
-    embed.description(f"**{info.summary.get(lang)}**\n\n{info.detail.get(lang)}")
+    opened = f"{opening(lead, 300)}\n\n" if lead else ""  # what the question was read as: a constant
+    embed.description(f"{opened}**{info.summary.get(lang)}**\n\n{info.detail.get(lang)}")
     lines = [f"`{e.code:03d}` {e.name_ko if lang == 'ko' else e.phrase}" + (f" ({e.vendor})" if e.vendor else "")
              for e in registry.codes_in_class(cls)]
     chunk: list[str] = []
@@ -383,7 +384,7 @@ def answer_embeds(answer: Answer, registry: Registry, thumbnail_for: dict[int, s
     if answer.kind == "compare":
         return [compare_embed(list(answer.codes), registry, lang, full)]
     if answer.kind == "class" and answer.cls:
-        return [class_embed(answer.cls, registry, lang)]
+        return [class_embed(answer.cls, registry, lang, lead_text(answer, registry))]
     if answer.kind == "header" and answer.header:
         return [header_embed(answer.header, registry, lang)]
     return [none_embed(answer, registry)]

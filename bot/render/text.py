@@ -205,7 +205,8 @@ def render_answer(answer: Answer, registry: Registry, layout: Layout = PLAIN, br
             lines += ["", wrap(info.detail.get(lang), width)]
         lines += ["", layout.dim(ui.text("labels", "codes_in_class", lang) + ":")]
         lines += [f"  {title(registry.codes[c], lang)}" for c in answer_codes(answer, registry)]
-        return "\n".join(lines)
+        lead = lead_text(answer, registry)
+        return f"{wrap(lead, width, '')}\n\n" + "\n".join(lines) if lead else "\n".join(lines)
     if answer.kind == "header" and answer.header:
         header = registry.headers[answer.header]
         lines = [layout.bold(answer.header), "", wrap(header.summary.get(lang), width),

@@ -20,12 +20,13 @@ from bot.registry import Registry
 
 # A dotted or `::` path of identifiers, or a Ruby/Elixir symbol. ASCII only: Python's \w would glue a Korean
 # particle onto the name ("HttpStatus.OK이").
-_TOKEN = re.compile(r"(?<![\w:])(:?)([A-Za-z_]\w*(?:(?:\.|::)[A-Za-z_]\w*)*)", re.ASCII)
-_PATH_SEP = re.compile(r"\.|::")
+# (`$` joins a Java nested class to its outer class in a stack trace: HttpClientErrorException$NotFound)
+_TOKEN = re.compile(r"(?<![\w:$])(:?)([A-Za-z_]\w*(?:(?:\.|::|\$)[A-Za-z_]\w*)*)", re.ASCII)
+_PATH_SEP = re.compile(r"\.|::|\$")
 # What any constant the loop below can read has in it: a qualified name (`HttpStatus.OK`, `Response::HTTP_OK`), a
 # symbol (`:not_found`), an underscore inside a name (`SC_GONE`) or a lower-case letter before a capital
 # (`NotModified`). Prose has none of them, and a sentence's full stop has a space after it.
-_MAY_HOLD_A_CONSTANT = re.compile(r"[A-Za-z0-9_](?:\.|::?)[A-Za-z_]|(?<![\w:]):[A-Za-z_]|[A-Za-z0-9]_[A-Za-z0-9]"
+_MAY_HOLD_A_CONSTANT = re.compile(r"[A-Za-z0-9_](?:\.|::?|\$)[A-Za-z_]|(?<![\w:]):[A-Za-z_]|[A-Za-z0-9]_[A-Za-z0-9]"
                                   r"|[a-z][A-Z]")
 _CAMEL_PART = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+", re.ASCII)
 # Namespaces written into the name itself: Go's Status…, servlet's SC_…, Symfony's HTTP_…, DRF's HTTP_429_….
@@ -38,7 +39,8 @@ _STATUS_QUALIFIER = re.compile(r"status|http|response", re.IGNORECASE)
 # Languages that write Class::CONSTANT (the others write Class.CONSTANT)
 SCOPED_LANGUAGES = frozenset({"PHP", "Rust", "C++", "Crystal"})
 
-_Found = tuple[int, str, str, ConstantNote | None, tuple[str, ...]]  # code, ecosystem, language, note, also in
+# code (or class, "4xx"), ecosystem, language, note, also in
+_Found = tuple[int | str, str, str, ConstantNote | None, tuple[str, ...]]
 
 
 @dataclass(frozen=True)
@@ -52,6 +54,7 @@ class ConstantHit:
     note: ConstantNote | None = None
     start: int = 0
     also: tuple[str, ...] = ()  # other ecosystems with the same name for the same code (HttpStatusCode.NotFound)
+    cls: str = ""  # for a name that stands for a whole class (Guzzle's ClientException): "4xx", and code is 0
 
 
 def _words_of(name: str) -> list[str]:
@@ -77,12 +80,13 @@ def _strong_shape(name: str) -> bool:
 class ConstantReader:
     def __init__(self, registry: Registry) -> None:
         # name -> [(ecosystem stem, code)]; (qualifier, name) -> the same, for the ecosystems using that qualifier
-        self._by_name: dict[str, list[tuple[str, int]]] = defaultdict(list)
-        self._by_qualified: dict[tuple[str, str], list[tuple[str, int]]] = defaultdict(list)
+        self._by_name: dict[str, list[tuple[str, int | str]]] = defaultdict(list)
+        self._by_qualified: dict[tuple[str, str], list[tuple[str, int | str]]] = defaultdict(list)
         self._tables = registry.constants
         self._qualifiers = frozenset(q for table in registry.constants.values() for q in table.qualifiers)
         for stem, table in registry.constants.items():
-            for name, code in table.constants.items():
+            entries: list[tuple[str, int | str]] = [*table.constants.items(), *table.classes.items()]
+            for name, code in entries:
                 self._by_name[name].append((stem, code))
                 for qualifier in table.qualifiers:
                     self._by_qualified[(qualifier, name)].append((stem, code))
@@ -119,7 +123,10 @@ class ConstantReader:
                 code, ecosystem, language, note, also = found
                 written = f"{qualifier}{sep}{name}" if qualifier else (
                     f":{name}" if symbol else f".{name}" if member else name)
-                hits.append(ConstantHit(written, code, ecosystem, language, note, match.start(), also))
+                if isinstance(code, str):
+                    hits.append(ConstantHit(written, 0, ecosystem, language, note, match.start(), also, cls=code))
+                else:
+                    hits.append(ConstantHit(written, code, ecosystem, language, note, match.start(), also))
         return hits
 
     def _from_member(self, name: str) -> _Found | None:
@@ -150,7 +157,7 @@ class ConstantReader:
         # The same name in several ecosystems almost always means the same code; when not, the most common wins.
         # Every ecosystem holding it with that code is named, and a note (deprecated, misleading) is given only
         # when it holds for all of them: axios deprecates HttpStatusCode.UnprocessableEntity, .NET does not.
-        counts: dict[int, int] = defaultdict(int)
+        counts: dict[int | str, int] = defaultdict(int)
         for _, code in owners:
             counts[code] += 1
         code = max(counts, key=lambda c: counts[c])

@@ -622,9 +622,15 @@ class Resolver:
         """`HttpStatus.BAD_GATEWAY`, `w.WriteHeader(http.StatusTeapot)`: the code a constant stands for. A status
         number elsewhere in the question that disagrees wins ("we return HttpStatus.OK but clients see 500"), unless
         the question asks to confirm a guess ("SC_REQUEST_TOO_LONG 이거 414 맞죠?": the answer is 413, said plainly)."""
-        found = [hit for hit in self._constants.find(text) if hit.code in self.registry.codes]
+        every = self._constants.find(text)
+        found = [hit for hit in every if not hit.cls and hit.code in self.registry.codes]
         if not found:
-            return None
+            # `catch (ClientException $e)`, `ERR_BAD_RESPONSE`: a name for a whole class, unless a number says more
+            named_class = next((hit for hit in every if hit.cls in self.registry.classes), None)
+            if named_class is None or known:
+                return None
+            return Answer(query, "class", cls=named_class.cls, lang=lang, confidence=0.95, evidence="constant",
+                          constant=named_class)
         codes = tuple(dict.fromkeys(hit.code for hit in found))
         # "HttpStatusCode.Redirect 는 301이야 302야?": numbers offered as the choices, the constant among them, pick
         offered = len(known) >= 2 and any(code in known for code in codes)

@@ -118,3 +118,16 @@ def test_a_lower_camel_name_with_a_number_is_a_constant_of_its_table(registry: R
     hits = reader.find("resp->setStatusCode(k503ServiceUnavailable);")
     assert [(h.code, h.ecosystem) for h in hits] == [(503, "Drogon")]
     assert reader.find("upgraded to iPhone 12 yesterday") == []
+
+
+def test_a_name_for_a_whole_class_answers_the_class_and_says_so(resolver, registry: Registry) -> None:  # type: ignore[no-untyped-def]
+    from bot.render.text import render_answer
+
+    answer = resolver.resolve("catch (GuzzleHttp\\Exception\\ServerException $e) { retry(); }")
+    assert answer.kind == "class" and answer.cls == "5xx" and answer.evidence == "constant"
+    assert answer.constant is not None and answer.constant.ecosystem == "Guzzle"
+    assert "any 5xx response" in render_answer(answer, registry)
+    # axios's ERR_BAD_REQUEST reads as "bad request" by its words, but its table says any 4xx
+    assert resolver.resolve("error.code === 'ERR_BAD_REQUEST'").cls == "4xx"
+    # a number in the question says more than the class
+    assert resolver.resolve("ClientException with a 409 from the orders API").codes[:1] == (409,)
