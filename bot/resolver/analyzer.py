@@ -137,6 +137,9 @@ def _korean_terms_of(lines: Iterable[str]) -> list[tuple[str, str]]:
                 term = _english(surface.casefold())
             elif first == "MAG":
                 term = "" if surface in _FILLER_ADVERBS else surface
+            elif first == "NNP" and len(surface) == 1 and len(fields) > 1 and fields[1] == "인명":
+                # "뭐임", "몇 번임": the copula's 임 read as a one-syllable surname; no question is about a surname
+                term = ""
             else:
                 term = surface
         out.append((surface, term))

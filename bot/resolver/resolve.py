@@ -233,7 +233,10 @@ _DOUBTED_AFTER = re.compile(r"\s?(?:번|을|를|로|으로|이|가)?\s?(?:줘야
                             r"|\s?(?:번)?(?:은|는)\s?(?:너무|좀\s?애매|애매|불안|별로|아닌\s?것\s?같)"
                             r"|\s?(?:번)?(?:이랑|랑|하고|과|와)\s?헷갈"
                             r"|\s?(?:을|를|로|으로)?\s?(?:주자는|쓰자는|하자는)\s?(?:사람|의견|쪽|얘기)"
-                            r"|\s?(?:feels|seems|sounds)\s+(?:too|wrong|off)\b", re.IGNORECASE)
+                            r"|\s?(?:feels|seems|sounds)\s+(?:too|wrong|off)\b"
+                            # "기본 응답 뭐임? 429 아님?", "이거 404 맞나요?": a guess put up to be checked
+                            r"|\s?(?:번|이|가|은|는)?\s?(?:아님|아니야|아닌가요?|아니에요|맞나요?|맞죠|맞음|맞아요?)\s?\?",
+                            re.IGNORECASE)
 
 
 # "'404 page not found' 나오는 건 알겠고, …땐 몇 나와?", "503은 알겠는데 504는?": a code the asker already knows is

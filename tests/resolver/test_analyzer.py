@@ -16,6 +16,12 @@ def test_fillers_and_light_verbs_are_not_terms() -> None:
     assert found == []
 
 
+def test_the_copula_read_as_a_surname_is_not_a_term() -> None:
+    # MeCab tags the 임 of "뭐임" as a one-syllable person's name (NNP 인명): a term every "…임" text would share
+    assert terms("코드 뭐임") == ["코드"]
+    assert "임" not in terms("업로드 안 되는 이유 뭐임")
+
+
 def test_meaningful_adverbs_stay() -> None:
     assert "이미" in terms("이미 있는 아이디로 가입하면")
 

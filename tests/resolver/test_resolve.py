@@ -278,7 +278,8 @@ def test_a_code_the_asker_doubts_gives_way_to_the_situation(resolver: Resolver) 
     # doubt said another way: too vague, uneasy, confused with it, someone else's proposal
     for line in ("중복 이메일 가입 요청인데 400은 너무 포괄적이라 더 맞는 코드 있어요?",
                  "회원가입 때 이미 있는 이메일이면 400이랑 헷갈리는데 뭘 줘야 돼요?",
-                 "이미 등록된 이메일로 가입 시도하면 400 주자는 사람도 있던데 보통 뭐 줘요?"):
+                 "이미 등록된 이메일로 가입 시도하면 400 주자는 사람도 있던데 보통 뭐 줘요?",
+                 "이미 등록된 이메일로 가입하면 뭘 줘야 돼? 400 아님?"):
         assert resolver.resolve(line).codes[:1] == (409,), line
 
 
