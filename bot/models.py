@@ -169,6 +169,9 @@ class ConstantsFile(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     classes: dict[str, str] = {}
     qualifiers: tuple[str, ...] = ()  # what is written before the name in code: "HttpStatus" (HttpStatus.OK)
     short: str = ""  # the ecosystem's name in an answer's "In code" line ("Spring"); empty: not shown there
+    # false: a name is read as this table's only behind one of its qualifiers (`rs.NotSupportedException` is
+    # JAX-RS's 415; a bare NotSupportedException is as likely .NET's, which has no status)
+    bare: bool = True
     notes: dict[str, ConstantNote] = {}
 
 

@@ -540,6 +540,8 @@ def _constants_file(raw: dict[str, bytes], name: str) -> dict[str, ConstantsFile
                 _raise(rel, where, "empty text")
         if not table.constants and not table.classes:
             _raise(rel, "constants", "no constants")
+        if not table.bare and not table.qualifiers:
+            _raise(rel, "bare", "false, but no qualifiers: none of its names could be read")
         for i, qualifier in enumerate(table.qualifiers):
             if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", qualifier):
                 _raise(rel, f"qualifiers[{i}]", f"{qualifier!r} is not an identifier")

@@ -87,7 +87,8 @@ class ConstantReader:
         for stem, table in registry.constants.items():
             entries: list[tuple[str, int | str]] = [*table.constants.items(), *table.classes.items()]
             for name, code in entries:
-                self._by_name[name].append((stem, code))
+                if table.bare:
+                    self._by_name[name].append((stem, code))
                 for qualifier in table.qualifiers:
                     self._by_qualified[(qualifier, name)].append((stem, code))
         # reason phrases (current and former) by their letters: 'gatewaytimeout' -> 504
@@ -104,6 +105,8 @@ class ConstantReader:
         hits: list[ConstantHit] = []
         for match in _TOKEN.finditer(text):
             symbol, path = match.group(1) == ":", match.group(2)
+            if text[match.start() - 1: match.start()] == ">" and text[match.end(): match.end() + 1] == "<":
+                continue  # an element's value in an error body (S3's <Code>EntityTooLarge</Code>), not code
             parts = _PATH_SEP.split(path)
             name, qualifier = parts[-1], parts[-2] if len(parts) > 1 else ""
             # A constant-shaped name, a symbol, or a name behind a status-ish namespace may be read from a table

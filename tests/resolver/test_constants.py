@@ -131,3 +131,19 @@ def test_a_name_for_a_whole_class_answers_the_class_and_says_so(resolver, regist
     assert resolver.resolve("error.code === 'ERR_BAD_REQUEST'").cls == "4xx"
     # a number in the question says more than the class
     assert resolver.resolve("ClientException with a 409 from the orders API").codes[:1] == (409,)
+
+
+def test_a_table_of_common_words_is_read_only_behind_its_qualifier(resolver) -> None:  # type: ignore[no-untyped-def]
+    # JAX-RS's NotSupportedException is 415 as rs.NotSupportedException; bare, it is as likely .NET's (no status)
+    qualified = resolver.resolve("throw new jakarta.ws.rs.NotSupportedException();")
+    assert qualified.codes[:1] == (415,) and qualified.constant is not None
+    bare = resolver.resolve("throw new NotSupportedException();")
+    assert bare.constant is None or bare.constant.ecosystem != "Jakarta REST (JAX-RS)"
+
+
+def test_an_error_code_inside_an_error_body_is_data_not_a_constant(resolver) -> None:  # type: ignore[no-untyped-def]
+    # S3 answers 400 with <Code>EntityTooLarge</Code>; Play's EntityTooLarge (413) is a name in Scala code
+    answer = resolver.resolve("<Error><Code>EntityTooLarge</Code><Message>Your proposed upload exceeds the maximum "
+                              "allowed size</Message></Error>")
+    assert answer.codes[:1] == (400,) and answer.constant is None
+    assert resolver.resolve("Future.successful(EntityTooLarge(\"10 MB at most\"))").codes[:1] == (413,)
