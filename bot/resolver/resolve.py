@@ -197,6 +197,7 @@ _MACHINE_TEXT = re.compile(r"[<>{}\[\]=\"|]|\bHTTP/|\w/[\w.-]+/|\b[A-Za-z]\w*\.[
 # A known error message this long is pasted, unless quoted in a sentence ("the 'upstream prematurely closed
 # connection' errors stopped after…"): the length from which reaches_chat_model takes a message for a paste.
 _PASTED_MESSAGE = 20
+_NAMED_CHAT_WORDS = 5  # the fewest words, the masked status included, of a line that names a status in chat
 # "'no healthy upstream' 메시지 뜰 때 코드", "… 나오면 코드 몇임": what a line that names a message asks for, in
 # the words the cue lists do not hold.
 _ASKS_FOR_ITS_CODE = re.compile(r"코드\s*몇|(?:코드|code|status)\s*\??\s*$", re.IGNORECASE)
@@ -409,7 +410,9 @@ class Resolver:
             return None  # an error message of some length is a paste of it, unless quoted in a sentence or Korean
             # is written around it ("client intended to send too large body 로그 이제 안 찍힘")
         rest = Query.of(masked)
-        if len(rest.words) < 3 or self.index.signatures_in(rest):
+        # A short line that names a status is a question ("Gateway Timeout 원인", "Request Entity Too Large error
+        # on upload"): in the training lines that reach here, 26 of 28 of four words or fewer asked.
+        if len(rest.words) < _NAMED_CHAT_WORDS or self.index.signatures_in(rest):
             return None  # (a second message we know: a paste of an error page)
         return masked
 
