@@ -172,6 +172,11 @@ class ConstantsFile(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     # false: a name is read as this table's only behind one of its qualifiers (`rs.NotSupportedException` is
     # JAX-RS's 415; a bare NotSupportedException is as likely .NET's, which has no status)
     bare: bool = True
+    # single names read as this table's only behind a qualifier (the rest of the table is read bare too)
+    qualified_only: tuple[str, ...] = ()
+    # words that name the ecosystem in a question ("jax-rs", "play framework"): when the question says one, the
+    # names above are read bare too ("JAX-RS에서 throw new NotSupportedException() 하면?")
+    mentions: tuple[str, ...] = ()
     notes: dict[str, ConstantNote] = {}
 
 

@@ -84,11 +84,16 @@ class ConstantReader:
         self._by_qualified: dict[tuple[str, str], list[tuple[str, int | str]]] = defaultdict(list)
         self._tables = registry.constants
         self._qualifiers = frozenset(q for table in registry.constants.values() for q in table.qualifiers)
+        # names read bare only when the question names their ecosystem (see ConstantsFile.mentions)
+        self._by_name_if_mentioned: dict[str, list[tuple[str, int | str]]] = defaultdict(list)
+        self._mentions = {stem: table.mentions for stem, table in registry.constants.items() if table.mentions}
         for stem, table in registry.constants.items():
             entries: list[tuple[str, int | str]] = [*table.constants.items(), *table.classes.items()]
             for name, code in entries:
-                if table.bare:
+                if table.bare and name not in table.qualified_only:
                     self._by_name[name].append((stem, code))
+                else:
+                    self._by_name_if_mentioned[name].append((stem, code))
                 for qualifier in table.qualifiers:
                     self._by_qualified[(qualifier, name)].append((stem, code))
         # reason phrases (current and former) by their letters: 'gatewaytimeout' -> 504
@@ -103,6 +108,8 @@ class ConstantReader:
         if not _MAY_HOLD_A_CONSTANT.search(text):
             return []
         hits: list[ConstantHit] = []
+        folded = text.casefold()
+        mentioned = frozenset(stem for stem, words in self._mentions.items() if any(w in folded for w in words))
         for match in _TOKEN.finditer(text):
             symbol, path = match.group(1) == ":", match.group(2)
             if text[match.start() - 1: match.start()] == ">" and text[match.end(): match.end() + 1] == "<":
@@ -111,7 +118,8 @@ class ConstantReader:
             name, qualifier = parts[-1], parts[-2] if len(parts) > 1 else ""
             # A constant-shaped name, a symbol, or a name behind a status-ish namespace may be read from a table
             # or from its words; any other name only from a table under its own qualifier ("HttpStatus.OK").
-            shaped = symbol or _strong_shape(name) or bool(qualifier and _STATUS_QUALIFIER.search(qualifier))
+            shaped = symbol or _strong_shape(name) or bool(qualifier and _STATUS_QUALIFIER.search(qualifier)) \
+                or (bool(mentioned) and any(stem in mentioned for stem, _ in self._by_name_if_mentioned.get(name, ())))
             # Swift's implicit member, `Abort(.notExtended)`, `.status(.created)`: a dot with no name before it
             start = match.start()
             member = not qualifier and start > 0 and text[start - 1] == "." \
@@ -120,7 +128,7 @@ class ConstantReader:
                 continue  # an ordinary word of prose: most tokens of a question end here
             sep = "::" if "::" in path else "."
             found = (self._from_member(name) if member else None) \
-                or self._from_table(name, qualifier, shaped, symbol, sep) \
+                or self._from_table(name, qualifier, shaped, symbol, sep, mentioned) \
                 or (self._from_words(name, qualifier, symbol) if shaped else None)
             if found is not None:
                 code, ecosystem, language, note, also = found
@@ -140,7 +148,7 @@ class ConstantReader:
         return self._from_words(name, "", True) if name[:1].islower() and any(c.isupper() for c in name) else None
 
     def _from_table(self, name: str, qualifier: str, shaped: bool, symbol: bool = False, sep: str = ".",
-                    ) -> _Found | None:
+                    mentioned: frozenset[str] = frozenset()) -> _Found | None:
         owners = self._by_qualified.get((qualifier, name)) if qualifier else None
         if not owners:
             # Behind a namespace some table uses, a name that table lacks is something else of that namespace
@@ -148,6 +156,8 @@ class ConstantReader:
             if not shaped or qualifier in self._qualifiers:
                 return None
             owners = self._by_name.get(name)
+            if mentioned and (named := [o for o in self._by_name_if_mentioned.get(name, ()) if o[0] in mentioned]):
+                owners = named  # the question says whose name it is
         if owners and symbol:  # :not_found is Ruby's or Elixir's, never Dart's notFound or Boom.notFound()
             owners = [(stem, code) for stem, code in owners if not self._tables[stem].qualifiers]
         if owners and qualifier:

@@ -196,6 +196,10 @@ _MACHINE_TEXT = re.compile(r"[<>{}\[\]=\"|]|\bHTTP/|\w/[\w.-]+/|\b[A-Za-z]\w*\.[
 
 # A known error message this long is pasted, unless quoted in a sentence ("the 'upstream prematurely closed
 # connection' errors stopped after…"): the length from which reaches_chat_model takes a message for a paste.
+# The opening of a commit message (Conventional Commits' types), a merged PR, a TIL or a retrospective note.
+_WORK_LOG = re.compile(r"\s*(?:(?:feat|fix|chore|docs|refactor|perf|test|tests|build|ci|style|revert|hotfix)"
+                       r"(?:\([^)]{0,40}\))?!?:|merged\s+(?:pr\s*)?#\d+|pr\s*#\d+\s*[:\-—]|til\s*:|회고\s*:)",
+                       re.IGNORECASE)
 _PASTED_MESSAGE = 20
 _NAMED_CHAT_WORDS = 5  # the fewest words, the masked status included, of a line that names a status in chat
 # "'no healthy upstream' 메시지 뜰 때 코드", "… 나오면 코드 몇임": what a line that names a message asks for, in
@@ -377,6 +381,11 @@ class Resolver:
         text = self.prepared(query)
         q = Query.of(text)
         answer = self._answer(query, text, q, lang)
+        if answer.kind != "none" and _WORK_LOG.match(text) and "?" not in text and not cues.ASKS_OUTRIGHT.found_in(q):
+            # "fix(api): return 409 on duplicate email", "Merged #2841 — map NOT_FOUND to 404", "TIL: …": a commit
+            # message, a PR title or a note names a status to say what was done; offer it, do not answer it
+            return Answer(query, "none", lang=answer.lang, confidence=0.5, suggestions=answer.codes[:3],
+                          note="not_sure")
         if answer.kind == "code" and answer.evidence in ("name", "signature") \
                 and (masked := self.named_chat_text(query, text, q, answer.codes[0])) is not None \
                 and self.chat.only_mentions(masked, named=True):

@@ -89,3 +89,12 @@ def test_a_name_in_lower_case_in_an_english_sentence_is_words_not_a_name(resolve
         assert resolver.resolve("Too Many Requests 재시도 로직 PR 머지했어요").kind == "none"
     finally:
         resolver._chat = None
+
+
+def test_a_commit_message_or_pr_title_that_names_a_status_is_offered_not_answered(resolver: Resolver) -> None:
+    for line, code in (("fix(orders): return 422 instead of 500 on a bad coupon", 422),
+                       ("feat: Service Unavailable 점검 페이지 다크 모드 지원", 503),
+                       ("Merged #512 — map grpc Unavailable to 503", 503)):
+        answer = resolver.resolve(line)
+        assert answer.kind == "none" and code in answer.suggestions, (line, answer)
+    assert resolver.resolve("fix: 배포 후 502 나는데 원인이 뭘까요").kind == "code"  # it asks all the same

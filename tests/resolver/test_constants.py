@@ -147,3 +147,11 @@ def test_an_error_code_inside_an_error_body_is_data_not_a_constant(resolver) -> 
                               "allowed size</Message></Error>")
     assert answer.codes[:1] == (400,) and answer.constant is None
     assert resolver.resolve("Future.successful(EntityTooLarge(\"10 MB at most\"))").codes[:1] == (413,)
+
+
+def test_a_name_other_ecosystems_share_is_read_as_the_one_the_question_names(resolver) -> None:  # type: ignore[no-untyped-def]
+    # Play's Redirect is 303, ASP.NET Core's Results.Redirect 302: Play's only when the question says Play
+    assert resolver.resolve("return Results.Redirect(url);").codes[:1] == (302,)
+    play = resolver.resolve("in Play Framework, what does Redirect(routes.Home.index()) send by default?")
+    assert play.codes[:1] == (303,) and play.constant is not None and play.constant.ecosystem == "Play Framework"
+    assert resolver.resolve("Jersey 쓰는데 NotSupportedException 던지면 클라는 몇 받아요?").codes[:1] == (415,)
