@@ -29,6 +29,7 @@ _NOT_BEFORE_BARE = frozenset("0123456789abcdefghijklmnopqrstuvwxyz_.,:/#$@%+-")
 _UNIT_AFTER = re.compile(
     r"\s?(?:ms|msec|millis|s\b|sec|secs|seconds?|mins?|minutes?|h\b|hrs?|hours?|days?|kb|kib|mb|mib|gb|gib|"
     r"bytes?|b\b|[kmg]\b|px|%|x\b|th\b|nd\b|rd\b|st\b|원|초|분|시간|개|명|건|번째|일\b|년|월|ms\b|rps|qps|rpm|req/s|"
+    r"reqs?\s?/\s?(?:min|m\b|sec|h\b|hour)|reqs?\b|/\s?(?:min|sec|s\b|h\b)|per\s(?:second|minute|hour|sec|min)|"
     r"requests|users|items|rows|lines|times|번\s?(?:시도|반복)|만|천|억|대\b|명|호|층|동\b|번지|회|개월|주\b)",
 )
 # A word just before the number that says it is something else ("port 8080", "took 503 ms", "issue #503").
@@ -106,7 +107,10 @@ def _is_setting(before: str) -> bool:
         start -= 1
     word = head[start:]
     # (an error name such as net::ERR_ABORTED before "404" is not a setting)
-    return "_" in word.strip("_") and not any(key in word for key in _STATED_KEYS)
+    if any(key in word for key in _STATED_KEYS):
+        return False
+    # "minute=100", "burst=200": a word written straight against "=" and a number is a setting too
+    return "_" in word.strip("_") or (before.endswith("=") and word.isalpha() and len(word) >= 4)
 
 
 def _looks_like_other_number(text: str, start: int, end: int) -> bool:

@@ -260,11 +260,16 @@ def _index_digest(registry: Registry) -> str | None:
     return h.hexdigest()[:32]
 
 
+def index_cache_path(registry: Registry) -> Path | None:
+    """Where the index for this knowledge and this code is cached (None: a registry with no digest)."""
+    digest = _index_digest(registry)
+    return cache_dir() / f"index-{digest}.msgpack" if digest else None
+
+
 def load_index(registry: Registry) -> SearchIndex:
     """The index for this knowledge: read back from the cache (about a fifth of the time a build takes) when
     neither the knowledge nor this code changed since it was built, else built and cached."""
-    digest = _index_digest(registry)
-    path = cache_dir() / f"index-{digest}.msgpack" if digest else None
+    path = index_cache_path(registry)
     if path is not None and (cached := read_cached(path, SearchIndex)) is not None:
         return cached
     index = build_index(registry)  # not built yet, damaged, or from another shape

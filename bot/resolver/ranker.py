@@ -426,6 +426,17 @@ def _ranker_digest(registry: Registry, model_bytes: bytes) -> str | None:
     return h.hexdigest()[:32]
 
 
+def ranker_cache_path(registry: Registry) -> Path | None:
+    """Where the ranker for this knowledge and the shipped model is cached (None: not cacheable)."""
+    try:
+        model_bytes = MODEL_PATH.read_bytes()
+        msgspec.json.decode(model_bytes, type=ModelFile)
+    except (OSError, msgspec.DecodeError, msgspec.ValidationError):
+        model_bytes = b"default"
+    digest = _ranker_digest(registry, model_bytes)
+    return cache_dir() / f"ranker-{digest}.msgpack" if digest else None
+
+
 def load_ranker(registry: Registry, model: ModelFile | None = None) -> Ranker:
     """The ranker for this knowledge and model: from the cache when neither changed, else analysed and built
     (the analysis runs every knowledge sentence through MeCab: about a second, once)."""

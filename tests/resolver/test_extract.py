@@ -87,6 +87,10 @@ def test_hand_written_context_checks_match_their_regexes(pieces: list[str]) -> N
     ("fetch failed, status code 0", [0]),
     ("status=0", [0]),
     ("error code 0x80070005", []),
+    ("rate-limiting config: second=200 hour=500", []),  # a word against "=" is a setting
+    ("status=503 burst=200", [503]),  # unless the word says status
+    ("clients above 300 req/min get throttled", []),  # a rate
+    ("we allow 400 requests per minute", []),
 ])
 def test_numbers_that_are_errno_settings_or_no_response(text: str, codes: list[int]) -> None:
     assert [hit.code for hit in find_codes(text)] == codes
