@@ -116,7 +116,11 @@ def main() -> None:
         return resolver._resolve(query, "auto")
 
     uncached = timed(in_full, mix, 10)  # every query computed in full
-    warm = timed(resolver.resolve, mix, 10)  # repeated queries, as in a busy channel
+    # repeated queries, as in a busy channel: a set that fits the answer cache (the whole mix, over 6,000 queries
+    # sent in a cycle, would evict each answer before its turn came round again and measure nothing but misses)
+    from bot.resolver.resolve import _CACHE_SIZE
+
+    warm = timed(resolver.resolve, mix[:_CACHE_SIZE // 2], 10)
     gate = timed(lambda q: is_status_question(q, resolver), mix, 5)
     completions = timed(lambda p: completer.suggest(p, "ko" if any("가" <= c <= "힣" for c in p) else "en"),
                         PARTIALS, 200)

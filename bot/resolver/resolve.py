@@ -201,6 +201,9 @@ _WORK_LOG = re.compile(r"\s*(?:(?:feat|fix|chore|docs|refactor|perf|test|tests|b
                        r"(?:\([^)]{0,40}\))?!?:|merged\s+(?:pr\s*)?#\d+|pr\s*#\d+\s*[:\-—]|til\s*:|회고\s*:)",
                        re.IGNORECASE)
 _PASTED_MESSAGE = 20
+# asks which one code to send or use: "뭐 써야 돼?", "뭘 줘야 해", "which should I return"
+_ASKS_FOR_ONE = re.compile(r"(?:뭐|뭘|뭐로|뭘로|어떤\s?걸|어떤\s?거)\s?(?:써야|줘야|써|줘|돌려줘야|리턴해야|반환해야)"
+                           r"|\bshould\s+(?:i|we)\s+(?:use|return|send)\b", re.IGNORECASE)
 _NAMED_CHAT_WORDS = 5  # the fewest words, the masked status included, of a line that names a status in chat
 # "'no healthy upstream' 메시지 뜰 때 코드", "… 나오면 코드 몇임": what a line that names a message asks for, in
 # the words the cue lists do not hold.
@@ -504,7 +507,8 @@ class Resolver:
 
         if cls := self.index.class_keys.get(key) or self._class_by_words(text, q.words):
             return Answer(query, "class", cls=cls, lang=answer_lang, confidence=0.9, evidence="name")
-        if cues.LISTING.found_in(q) and (
+        # ("옛날 URL 전부 새 도메인으로 영구 리다이렉트, 뭐 써야 돼?": "all" of something else, one code asked for)
+        if cues.LISTING.found_in(q) and not _ASKS_FOR_ONE.search(text) and (
                 cls := self._class_by_words(unlisted := _LISTING_CUE.sub(" ", text), words(unlisted), loose=True)):
             return Answer(query, "class", cls=cls, lang=answer_lang, confidence=0.9, evidence="name")
         if not known and cues.CLASS_ASKED.found_in(q) and (cls := self._class_described(q)):

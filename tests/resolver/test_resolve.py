@@ -331,3 +331,10 @@ def test_two_codes_side_by_side_in_chat_are_left_alone(resolver: Resolver) -> No
                      "로그인 성공하고 대시보드로 보낼 때 302 줄까 303 줄까",  # a whole sentence around it
                      "탈퇴한 회원 프로필 조회는 404? 410?", "빈 목록이면 404 줘야 돼 200 줘야 돼?"):
         assert resolver.resolve(question).kind == "compare", question
+
+
+def test_all_of_something_else_is_no_list_of_a_class(resolver: Resolver) -> None:
+    # "전부" (all) is about the URLs here, and the question asks which one code to use
+    answer = resolver.resolve("사이트 이전하면서 옛 주소들 전부 새 주소로 영구 리다이렉트 하려는데 뭘 써야 해요?")
+    assert answer.kind == "code" and answer.codes[0] in (301, 308), answer
+    assert resolver.resolve("리다이렉트 코드 전부 정리해줘").kind == "class"
