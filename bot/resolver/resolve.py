@@ -174,7 +174,7 @@ _EXCLUDED_AFTER = re.compile(r"\s?(?:번|코드|은|는|이|가|을|를|으로|�
 
 # What Korean writes between two codes it weighs against each other: "401이야 403이야?", "302 줄까 303 줄까",
 # "409랑 412", "301이랑 308 언제 씀?", "404 줘야돼 200 줘야돼?", "200? 204?" (and the English "401 or 403?").
-_JOINED = re.compile(r"\s*(?:(?:이랑|랑|하고|와|과|이야|야|이냐|냐|이에요|예요|줄까|할까|쓸까"
+_JOINED = re.compile(r"\s*(?:(?:이랑|랑|하고|와|과|이야|야|이냐|냐|이에요|예요|줄까|할까|쓸까|줄지|쓸지|할지"
                      r"|(?:써|줘)야\s?(?:돼|되|해)?|아니면|또는|혹은|이나|나|or|,|/)[\s?]*|\?\s*)(?:아니면|or)?\s*$",
                      re.IGNORECASE)
 

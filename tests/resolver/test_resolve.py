@@ -329,7 +329,8 @@ def test_two_codes_side_by_side_in_chat_are_left_alone(resolver: Resolver) -> No
     assert resolver.resolve("502랑 504 알람 채널 분리했어요. 이제 알람 채널 보시면 됩니다").kind == "none"
     for question in ("409랑 412 헷갈려요", "302 줄까 303 줄까", "401이야 403이야?",
                      "로그인 성공하고 대시보드로 보낼 때 302 줄까 303 줄까",  # a whole sentence around it
-                     "탈퇴한 회원 프로필 조회는 404? 410?", "빈 목록이면 404 줘야 돼 200 줘야 돼?"):
+                     "탈퇴한 회원 프로필 조회는 404? 410?", "빈 목록이면 404 줘야 돼 200 줘야 돼?",
+                     "만료된 쿠폰에 400 줄지 410 줄지 모르겠음"):
         assert resolver.resolve(question).kind == "compare", question
 
 
