@@ -554,8 +554,8 @@ def _constants_file(raw: dict[str, bytes], name: str) -> dict[str, ConstantsFile
         for constant, code in table.constants.items():
             if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", constant):
                 _raise(rel, f"constants.{constant}", "not an identifier")
-            if not 100 <= code <= 599:
-                _raise(rel, f"constants.{constant}", f"{code} is not a status code (100-599)")
+            if not (100 <= code <= 599 or code == 0):
+                _raise(rel, f"constants.{constant}", f"{code} is not a status code (100-599, or 0 for no response)")
         for constant, cls in table.classes.items():
             if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", constant):
                 _raise(rel, f"classes.{constant}", "not an identifier")

@@ -174,7 +174,8 @@ _EXCLUDED_AFTER = re.compile(r"\s?(?:번|코드|은|는|이|가|을|를|으로|�
 
 # What Korean writes between two codes it weighs against each other: "401이야 403이야?", "302 줄까 303 줄까",
 # "409랑 412", "301이랑 308 언제 씀?", "404 줘야돼 200 줘야돼?", "200? 204?" (and the English "401 or 403?").
-_JOINED = re.compile(r"\s*(?:(?:이랑|랑|하고|와|과|이야|야|이냐|냐|이에요|예요|줄까|할까|쓸까|줄지|쓸지|할지"
+_JOINED = re.compile(r"\s*(?:(?:이랑|랑|하고|와|과|이야|야|이냐|냐|이에요|예요|줄까|할까|쓸까|줄지|쓸지|할지|둘지|둘까"
+                     r"|(?:으로|로)\s?둘지|(?:가|이)\s?맞아|(?:가|이)\s?맞나"
                      r"|(?:써|줘)야\s?(?:돼|되|해)?|아니면|또는|혹은|이나|나|or|,|/)[\s?]*|\?\s*)(?:아니면|or)?\s*$",
                      re.IGNORECASE)
 
@@ -198,7 +199,7 @@ _MACHINE_TEXT = re.compile(r"[<>{}\[\]=\"|]|\bHTTP/|\w/[\w.-]+/|\b[A-Za-z]\w*\.[
 # connection' errors stopped after…"): the length from which reaches_chat_model takes a message for a paste.
 # The opening of a commit message (Conventional Commits' types), a merged PR, a TIL or a retrospective note.
 _WORK_LOG = re.compile(r"\s*(?:(?:feat|fix|chore|docs|refactor|perf|test|tests|build|ci|style|revert|hotfix)"
-                       r"(?:\([^)]{0,40}\))?!?:|merged\s+(?:pr\s*)?#\d+|pr\s*#\d+\s*[:\-—]|til\s*:|회고\s*:)",
+                       r"(?:\([^)]{0,40}\))?!?:|merged\s+(?:pr\s*)?#\d+|pr\s*#\d+\b|til\s*:|회고\s*:|회의록\s*:)",
                        re.IGNORECASE)
 _PASTED_MESSAGE = 20
 # asks which one code to send or use: "뭐 써야 돼?", "뭘 줘야 해", "which should I return"
