@@ -106,7 +106,9 @@ LISTING = Cue(
 CLASS_ASKED = Cue(
     phrases=("family of codes", "class of codes", "range of codes", "group of codes", "codes family",
              "which class", "what class", "which family", "what family", "which range", "what range"),
-    korean=_spaced("번대", "몇 번 대", "백번대", "대역", "계열 코드"),
+    # ("대역" alone is a range of anything: "클플 IP 대역 차단")
+    korean=_spaced("번대", "몇 번 대", "백번대", "계열 코드", "어떤 대역", "무슨 대역", "몇 대역", "코드 대역",
+                   "에러 대역", "응답 대역", "상태 대역", "번 대역", "대역으로 필터", "대역으로 묶"),
 )
 
 # For the channel gate: a question in chat, or a report of an error.

@@ -339,3 +339,10 @@ def test_all_of_something_else_is_no_list_of_a_class(resolver: Resolver) -> None
     answer = resolver.resolve("사이트 이전하면서 옛 주소들 전부 새 주소로 영구 리다이렉트 하려는데 뭘 써야 해요?")
     assert answer.kind == "code" and answer.codes[0] in (301, 308), answer
     assert resolver.resolve("리다이렉트 코드 전부 정리해줘").kind == "class"
+
+
+def test_a_range_of_ip_addresses_is_no_class_of_codes(resolver: Resolver) -> None:
+    # "대역" is any range: "IP 대역" names addresses, "어떤 대역" asks for a class of codes
+    answer = resolver.resolve("방화벽이 클라우드플레어 IP 대역을 막아버렸는데 사용자는 몇번 에러 봄?")
+    assert answer.kind != "class", answer
+    assert resolver.resolve("서버 잘못인 에러들은 어떤 대역이에요?").cls == "5xx"
