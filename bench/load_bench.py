@@ -11,9 +11,11 @@ the moment the fake has handled the bot's POST .../callback.  Prints figures; as
 
     .venv/bin/python bench/load_bench.py --burst 3000,6000 [--sustained 3000]
 
-Burst mode: statusbot and then bench/trivial_bot.py (a discord.py bot answering a one-line embed, on the same
-fake and event loop) each get a warm-up, a sustained run of /http questions (--sustained of them, window 8),
-and then every burst of the list sent at once (all frames queued, then one flush). The fake enforces Discord's
+Burst mode: statusbot and bench/trivial_bot.py (a discord.py bot answering a one-line embed), both running, each
+with its own fake on this event loop, get a warm-up and a sustained run of /http questions (--sustained of them,
+window 8) taken in --rounds rounds that alternate between the two bots (so that what else the shared host does
+falls on both; the ratio printed is over the whole run, with the median and range of the rounds'), and then, one
+bot after the other, every burst of the list sent at once (all frames queued, then one flush). The fake enforces Discord's
 rule that an interaction must be answered within 3 s of its creation (its snowflake, minted when the burst is
 built); a later answer gets 404 Unknown interaction. Printed per bot: answered in time, answered too late, never
 answered (the bot let it go), peak RSS; and the ratios to the trivial bot.
@@ -393,48 +395,85 @@ async def burst(fake: FakeDiscord, tracker: Tracker, items: list[Item], wait: fl
         await asyncio.wait_for(tracker.idle.wait(), wait)
 
 
-async def measure_bot(args: argparse.Namespace, fake: FakeDiscord, name: str, cmd: list[str], env: dict[str, str],
-                      marker: str, workdir: Path) -> BotRun:
-    result = BotRun(name)
+@dataclass
+class RunningBot:
+    """One bot process with its own fake, kept alive for the whole comparison."""
+
+    name: str
+    fake: FakeDiscord
+    proc: subprocess.Popen[bytes]
+    tracker: Tracker
+    err_path: Path
+    result: BotRun
+    answered: int = 0
+    wall: float = 0.0
+    cpu: float = 0.0
+    harness_cpu: float = 0.0
+    latencies_ms: list[float] = field(default_factory=list)
+    round_rates: list[float] = field(default_factory=list)
+
+
+async def start_bot(args: argparse.Namespace, fake: FakeDiscord, name: str, cmd: list[str], env: dict[str, str],
+                    marker: str, workdir: Path) -> RunningBot:
     err_path = workdir / f"{name}.stderr"
     with err_path.open("wb") as err, (workdir / f"{name}.stdout").open("wb") as out:
         proc = subprocess.Popen(cmd, env=env, cwd=ROOT, stdin=subprocess.DEVNULL, stdout=out, stderr=err)
-        try:
-            await wait_ready(proc, err_path, 60, marker)
-            result.rss_ready_mb = proc_status(proc.pid).get("VmRSS", 0) / 1024
-            tracker = Tracker(fake, args.window)
-            await drive(fake, tracker, build_http_items(fake, args.warmup, args.seed + 1), args.stall)
-            items = build_http_items(fake, args.sustained, args.seed)
-            cpu_before, harness_before = proc_cpu_seconds(proc.pid), time.process_time()
-            wall = await drive(fake, tracker, items, args.stall)
-            answered = [i for i in items if i.ok]
-            result.sustained_rate = len(answered) / wall if wall > 0 else float("nan")
-            # What each answer cost the bot itself, and the harness (the fake, which also builds every echo):
-            # with 8 in flight on two shared cores, the rate can be the harness's limit rather than the bot's.
-            result.sustained_cpu_ms = (proc_cpu_seconds(proc.pid) - cpu_before) * 1000 / max(1, len(answered))
-            result.harness_cpu_ms = (time.process_time() - harness_before) * 1000 / max(1, len(answered))
-            result.sustained_p99_ms = pct([(i.answered - i.sent) * 1000 for i in answered], 0.99)
-            for size in args.burst:
-                await asyncio.sleep(args.settle)
-                tracker.reset_window(args.window)
-                items = build_http_items(fake, size, args.seed + size)
-                await burst(fake, tracker, items, wait=fake.interaction_deadline + 5.0
-                            if fake.interaction_deadline else 10.0)
-                await asyncio.sleep(args.settle)  # late duplicates
-                lat = [(i.answered - i.sent) * 1000 for i in items if i.ok]
-                result.bursts.append(BurstResult(
-                    size, in_time=sum(1 for i in items if i.ok), late=sum(1 for i in items if not i.ok and i.errors),
-                    never=sum(1 for i in items if not i.ok and not i.errors),
-                    doubled=sum(1 for i in items if i.ok + len(i.errors) > 1),
-                    p50_ms=statistics.median(lat) if lat else float("nan"), p99_ms=pct(lat, 0.99),
-                    rss_mb=proc_status(proc.pid).get("VmHWM", 0) / 1024))
-            result.rss_peak_mb = proc_status(proc.pid).get("VmHWM", 0) / 1024
-            result.alive = proc.poll() is None
-        finally:
-            stop(proc)
-    stderr = err_path.read_text("utf-8", errors="replace")
+    running = RunningBot(name, fake, proc, Tracker(fake, args.window), err_path, BotRun(name))
+    try:
+        await wait_ready(proc, err_path, 60, marker)
+    except BaseException:
+        stop(proc)
+        raise
+    running.result.rss_ready_mb = proc_status(proc.pid).get("VmRSS", 0) / 1024
+    await drive(fake, running.tracker, build_http_items(fake, args.warmup, args.seed + 1), args.stall)
+    return running
+
+
+async def sustained_round(args: argparse.Namespace, bot: RunningBot, size: int, seed: int) -> None:
+    """One round of the sustained run: `size` /http questions, at most --window unanswered."""
+    items = build_http_items(bot.fake, size, seed)
+    cpu_before, harness_before = proc_cpu_seconds(bot.proc.pid), time.process_time()
+    wall = await drive(bot.fake, bot.tracker, items, args.stall)
+    answered = [i for i in items if i.ok]
+    bot.answered += len(answered)
+    bot.wall += wall
+    bot.cpu += proc_cpu_seconds(bot.proc.pid) - cpu_before
+    bot.harness_cpu += time.process_time() - harness_before
+    bot.latencies_ms += [(i.answered - i.sent) * 1000 for i in answered]
+    bot.round_rates.append(len(answered) / wall if wall > 0 else float("nan"))
+
+
+async def bursts_of(args: argparse.Namespace, bot: RunningBot) -> None:
+    fake, tracker, result = bot.fake, bot.tracker, bot.result
+    for size in args.burst:
+        await asyncio.sleep(args.settle)
+        tracker.reset_window(args.window)
+        items = build_http_items(fake, size, args.seed + size)
+        await burst(fake, tracker, items, wait=fake.interaction_deadline + 5.0 if fake.interaction_deadline else 10.0)
+        await asyncio.sleep(args.settle)  # late duplicates
+        lat = [(i.answered - i.sent) * 1000 for i in items if i.ok]
+        result.bursts.append(BurstResult(
+            size, in_time=sum(1 for i in items if i.ok), late=sum(1 for i in items if not i.ok and i.errors),
+            never=sum(1 for i in items if not i.ok and not i.errors),
+            doubled=sum(1 for i in items if i.ok + len(i.errors) > 1),
+            p50_ms=statistics.median(lat) if lat else float("nan"), p99_ms=pct(lat, 0.99),
+            rss_mb=proc_status(bot.proc.pid).get("VmHWM", 0) / 1024))
+
+
+def finish(bot: RunningBot) -> BotRun:
+    result = bot.result
+    result.sustained_rate = bot.answered / bot.wall if bot.wall > 0 else float("nan")
+    # What each answer cost the bot itself, and the harness (the fake, which also builds every echo): with 8 in
+    # flight on two shared cores, the rate can be the harness's limit rather than the bot's.
+    result.sustained_cpu_ms = bot.cpu * 1000 / max(1, bot.answered)
+    result.harness_cpu_ms = bot.harness_cpu * 1000 / max(1, bot.answered)
+    result.sustained_p99_ms = pct(bot.latencies_ms, 0.99)
+    result.rss_peak_mb = proc_status(bot.proc.pid).get("VmHWM", 0) / 1024
+    result.alive = bot.proc.poll() is None
+    stop(bot.proc)
+    stderr = bot.err_path.read_text("utf-8", errors="replace")
     result.log_problems = sum(1 for line in stderr.splitlines() if " ERROR " in line or "Traceback" in line)
-    kept = Path(tempfile.gettempdir()) / f"load_bench-{name}.stderr"
+    kept = Path(tempfile.gettempdir()) / f"load_bench-{bot.name}.stderr"
     kept.write_text(stderr, encoding="utf-8")  # for a look after the run; the work folder is removed
     return result
 
@@ -442,25 +481,43 @@ async def measure_bot(args: argparse.Namespace, fake: FakeDiscord, name: str, cm
 async def run_bursts(args: argparse.Namespace) -> int:
     load_before = Path("/proc/loadavg").read_text().split()[0] if Path("/proc/loadavg").exists() else "?"
     runs: list[BotRun] = []
+    ratios: list[float] = []
     with tempfile.TemporaryDirectory(prefix="statusbot-burst-", ignore_cleanup_errors=True) as tmp:
         workdir = Path(tmp)
-        for name in ("statusbot", "trivial"):
-            # a fresh fake per bot: nothing one run leaves behind (connections, logs) weighs on the other
-            async with FakeDiscord(tokens={TOKEN}, echo_messages=not args.no_echo) as fake:
-                if not args.harness_gc:
-                    gc.collect()
-                    gc.freeze()
-                    gc.set_threshold(100_000, 50, 1000)
-                env = {k: v for k, v in os.environ.items()
-                       if not k.startswith(("DISCORD_", "STATUSBOT_", "FAKEDISCORD_"))}
-                env.update(DISCORD_TOKEN=TOKEN, DISCORD_API_BASE=fake.api_base, DISCORD_GATEWAY_URL=fake.gateway_url,
-                           STATUSBOT_DB=str(workdir / "bench.sqlite3"), STATUSBOT_HEARTBEAT=str(workdir / "hb"),
-                           STATUSBOT_LOG_LEVEL="INFO", PYTHONUNBUFFERED="1")
-                if name == "statusbot":
-                    cmd, marker = [sys.executable, "-m", "bot", "run"], "statusbot: Ready as "
-                else:
-                    cmd, marker = [sys.executable, str(ROOT / "bench" / "trivial_bot.py")], "trivial: Ready as"
-                runs.append(await measure_bot(args, fake, name, cmd, env, marker, workdir))
+        # A fake per bot (nothing one run leaves behind weighs on the other), both bots running at once: the
+        # sustained run alternates between them in rounds, so that whatever else the shared host does at a
+        # moment falls on both, and the ratio is the median of the rounds'.
+        async with FakeDiscord(tokens={TOKEN}, echo_messages=not args.no_echo) as ours_fake, \
+                FakeDiscord(tokens={TOKEN}, echo_messages=not args.no_echo) as anchor_fake:
+            if not args.harness_gc:
+                gc.collect()
+                gc.freeze()
+                gc.set_threshold(100_000, 50, 1000)
+            bots: list[RunningBot] = []
+            try:
+                for name, fake in (("statusbot", ours_fake), ("trivial", anchor_fake)):
+                    env = {k: v for k, v in os.environ.items()
+                           if not k.startswith(("DISCORD_", "STATUSBOT_", "FAKEDISCORD_"))}
+                    env.update(DISCORD_TOKEN=TOKEN, DISCORD_API_BASE=fake.api_base,
+                               DISCORD_GATEWAY_URL=fake.gateway_url, STATUSBOT_DB=str(workdir / f"{name}.sqlite3"),
+                               STATUSBOT_HEARTBEAT=str(workdir / f"{name}.hb"), STATUSBOT_LOG_LEVEL="INFO",
+                               PYTHONUNBUFFERED="1")
+                    if name == "statusbot":
+                        cmd, marker = [sys.executable, "-m", "bot", "run"], "statusbot: Ready as "
+                    else:
+                        cmd, marker = [sys.executable, str(ROOT / "bench" / "trivial_bot.py")], "trivial: Ready as"
+                    bots.append(await start_bot(args, fake, name, cmd, env, marker, workdir))
+                ours, anchor = bots
+                size = max(1, args.sustained // args.rounds)
+                for r in range(args.rounds):
+                    order = (ours, anchor) if r % 2 == 0 else (anchor, ours)
+                    for bot in order:
+                        await sustained_round(args, bot, size, args.seed + 100 + r)
+                    ratios.append(ours.round_rates[-1] / anchor.round_rates[-1])
+                for bot in bots:
+                    await bursts_of(args, bot)
+            finally:
+                runs = [finish(bot) for bot in bots]
     ours, anchor = runs
     print("=" * 78)
     print(f"statusbot burst benchmark  bursts={','.join(map(str, args.burst))} sustained={args.sustained} "
@@ -470,6 +527,9 @@ async def run_bursts(args: argparse.Namespace) -> int:
     print(f"{'':<28}{'statusbot':>14}{'trivial bot':>14}{'ratio':>9}")
     print(f"{'sustained /http, per s':<28}{ours.sustained_rate:>14.0f}{anchor.sustained_rate:>14.0f}"
           f"{ours.sustained_rate / anchor.sustained_rate:>9.2f}")
+    if ratios:
+        print(f"{f'  {len(ratios)} rounds, ratio median':<28}{'':>14}{'':>14}{statistics.median(ratios):>9.2f}"
+              f"  ({min(ratios):.2f}–{max(ratios):.2f})")
     print(f"{'sustained p99, ms':<28}{ours.sustained_p99_ms:>14.1f}{anchor.sustained_p99_ms:>14.1f}")
     print(f"{'  bot CPU per answer, ms':<28}{ours.sustained_cpu_ms:>14.2f}{anchor.sustained_cpu_ms:>14.2f}"
           f"{anchor.sustained_cpu_ms / ours.sustained_cpu_ms:>9.2f}")
@@ -507,6 +567,8 @@ def main() -> int:
     parser.add_argument("--settle", type=float, default=1.0, help="seconds to watch for duplicate answers")
     parser.add_argument("--burst", type=lambda v: [int(x) for x in v.split(",")], default=None,
                         metavar="N[,N…]", help="burst mode: send each of these many at once, beside the trivial bot")
+    parser.add_argument("--rounds", type=int, default=6,
+                        help="burst mode: the sustained run alternates between the two bots in this many rounds")
     parser.add_argument("--sustained", type=int, default=3000,
                         help="burst mode: /http questions in the sustained run before the bursts (default 3000)")
     args = parser.parse_args()
