@@ -177,6 +177,10 @@ class ConstantsFile(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     # words that name the ecosystem in a question ("jax-rs", "play framework"): when the question says one, the
     # names above are read bare too ("JAX-RS에서 throw new NotSupportedException() 하면?")
     mentions: tuple[str, ...] = ()
+    # true: the codes are what a helper sends when given none (Rails's redirect_to: 302). A status written beside
+    # it wins ("redirect_to root_path, status: :see_other"), and it answers only a pasted use or a question about
+    # the default ("redirect_to에 status 뭐 주라고?" asks what to pass, not what it does alone)
+    defaults: bool = False
     notes: dict[str, ConstantNote] = {}
 
 

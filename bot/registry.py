@@ -540,9 +540,9 @@ def _constants_file(raw: dict[str, bytes], name: str) -> dict[str, ConstantsFile
                 _raise(rel, where, "empty text")
         if not table.constants and not table.classes:
             _raise(rel, "constants", "no constants")
-        for i, name in enumerate(table.qualified_only):
-            if name not in table.constants and name not in table.classes:
-                _raise(rel, f"qualified_only[{i}]", f"{name!r} is not one of the file's names")
+        for i, listed in enumerate(table.qualified_only):
+            if listed not in table.constants and listed not in table.classes:
+                _raise(rel, f"qualified_only[{i}]", f"{listed!r} is not one of the file's names")
         for i, words in enumerate(table.mentions):
             if not words.strip() or words != words.casefold():
                 _raise(rel, f"mentions[{i}]", "must be lower case and not empty")

@@ -181,6 +181,8 @@ def test_spelling_table_is_optional(knowledge_copy: Path) -> None:
 _GOOD_CONSTANTS = '''ecosystem = "Example"
 language = "Java"
 qualifiers = ["ExampleStatus"]
+qualified_only = ["FOUND"]
+mentions = ["example framework"]
 source = "example/example Status.java @ 1.0"
 
 [constants]
@@ -204,6 +206,8 @@ ko = "307이 아니라 302입니다."
     ('ko = "307이 아니라 302입니다."', 'ko = "302, not 307."', "notes.MOVED_TEMP.ko", "no Hangul"),
     ('state = "misleading"', 'state = "wrong"', "notes.MOVED_TEMP.state", "Expected"),
     ('ClientError = "4xx"', 'ClientError = "4XX"', "classes.ClientError", "not a class"),
+    ('qualified_only = ["FOUND"]', 'qualified_only = ["LOST"]', "qualified_only[0]", "not one of the file's names"),
+    ('mentions = ["example framework"]', 'mentions = ["Example"]', "mentions[0]", "lower case"),
     ('ClientError = "4xx"', 'FOUND = "3xx"', "classes.FOUND", "listed under constants too"),
 ])
 def test_bad_constants_table(knowledge_copy: Path, old: str, new: str, where: str, problem: str) -> None:
@@ -222,6 +226,7 @@ def test_constants_table_loads(knowledge_copy: Path) -> None:
     table = load_registry(knowledge_copy, cache=False).constants["example"]
     assert table.constants == {"FOUND": 302, "MOVED_TEMP": 302}
     assert table.classes == {"ClientError": "4xx"}
+    assert table.qualified_only == ("FOUND",) and table.mentions == ("example framework",)  # (filed by its stem)
     assert table.notes["MOVED_TEMP"].state == "misleading"
 
 

@@ -39,8 +39,8 @@ _STATUS_QUALIFIER = re.compile(r"status|http|response", re.IGNORECASE)
 # Languages that write Class::CONSTANT (the others write Class.CONSTANT)
 SCOPED_LANGUAGES = frozenset({"PHP", "Rust", "C++", "Crystal"})
 
-# code (or class, "4xx"), ecosystem, language, note, also in
-_Found = tuple[int | str, str, str, ConstantNote | None, tuple[str, ...]]
+# code (or class, "4xx"), ecosystem, language, note, also in, a helper's default (ConstantsFile.defaults)
+_Found = tuple[int | str, str, str, ConstantNote | None, tuple[str, ...], bool]
 
 
 @dataclass(frozen=True)
@@ -55,6 +55,7 @@ class ConstantHit:
     start: int = 0
     also: tuple[str, ...] = ()  # other ecosystems with the same name for the same code (HttpStatusCode.NotFound)
     cls: str = ""  # for a name that stands for a whole class (Guzzle's ClientException): "4xx", and code is 0
+    default: bool = False  # a helper's default status (ConstantsFile.defaults)
 
 
 def _words_of(name: str) -> list[str]:
@@ -131,13 +132,15 @@ class ConstantReader:
                 or self._from_table(name, qualifier, shaped, symbol, sep, mentioned) \
                 or (self._from_words(name, qualifier, symbol) if shaped else None)
             if found is not None:
-                code, ecosystem, language, note, also = found
+                code, ecosystem, language, note, also, default = found
                 written = f"{qualifier}{sep}{name}" if qualifier else (
                     f":{name}" if symbol else f".{name}" if member else name)
                 if isinstance(code, str):
-                    hits.append(ConstantHit(written, 0, ecosystem, language, note, match.start(), also, cls=code))
+                    hits.append(ConstantHit(written, 0, ecosystem, language, note, match.start(), also, cls=code,
+                                            default=default))
                 else:
-                    hits.append(ConstantHit(written, code, ecosystem, language, note, match.start(), also))
+                    hits.append(ConstantHit(written, code, ecosystem, language, note, match.start(), also,
+                                            default=default))
         return hits
 
     def _from_member(self, name: str) -> _Found | None:
@@ -179,7 +182,7 @@ class ConstantReader:
         also = tuple(e for e in dict.fromkeys(self._tables[s].ecosystem for s in stems[1:]) if e != table.ecosystem)
         notes = [self._tables[s].notes.get(name) for s in stems]
         note = notes[0] if all(n is not None and n.state == notes[0].state for n in notes) else None  # type: ignore[union-attr]
-        return code, table.ecosystem, table.language, note, also
+        return code, table.ecosystem, table.language, note, also, table.defaults
 
     def _from_words(self, name: str, qualifier: str, symbol: bool) -> _Found | None:
         words = _words_of(name)
@@ -197,7 +200,7 @@ class ConstantReader:
             words, namespaced = words[1:], True
         if words and words[0].isdigit():  # HTTP_502, HTTP_201_CREATED
             number = int(words[0])
-            return (number, "", "", None, ()) if number in self._known_codes else None
+            return (number, "", "", None, (), False) if number in self._known_codes else None
         # One plain word ('Conflict') is read only behind a namespace: a qualifier, a symbol's colon, or a prefix
         # written into the name (aiohttp's HTTPForbidden, Django's HttpResponseGone).
         if not words or (len(words) < 2 and not (qualifier or symbol or namespaced)):
@@ -205,4 +208,4 @@ class ConstantReader:
         code = self._phrases.get("".join(words))
         if code is None and namespaced:
             code = self._phrases.get(whole)
-        return (code, "", "", None, ()) if code is not None else None
+        return (code, "", "", None, (), False) if code is not None else None

@@ -202,6 +202,9 @@ _WORK_LOG = re.compile(r"\s*(?:(?:feat|fix|chore|docs|refactor|perf|test|tests|b
                        r"(?:\([^)]{0,40}\))?!?:|merged\s+(?:pr\s*)?#\d+|pr\s*#\d+\b|til\s*:|회고\s*:|회의록\s*:)",
                        re.IGNORECASE)
 _PASTED_MESSAGE = 20
+# asks what a helper does on its own: "기본 상태코드", "by default", "status 안 주면", "without a status"
+_DEFAULT_ASKED = re.compile(r"default|기본|디폴트|안\s?주면|안\s?넣으면|지정\s?안|안\s?건드"
+                            r"|without\s+(?:a\s+|any\s+)?status|no\s+status", re.IGNORECASE)
 # asks which one code to send or use: "뭐 써야 돼?", "뭘 줘야 해", "which should I return"
 _ASKS_FOR_ONE = re.compile(r"(?:뭐|뭘|뭐로|뭘로|어떤\s?걸|어떤\s?거)\s?(?:써야|줘야|써|줘|돌려줘야|리턴해야|반환해야)"
                            r"|\bshould\s+(?:i|we)\s+(?:use|return|send)\b", re.IGNORECASE)
@@ -643,6 +646,15 @@ class Resolver:
         number elsewhere in the question that disagrees wins ("we return HttpStatus.OK but clients see 500"), unless
         the question asks to confirm a guess ("SC_REQUEST_TOO_LONG 이거 414 맞죠?": the answer is 413, said plainly)."""
         every = self._constants.find(text)
+        if any(hit.default for hit in every):
+            # A helper's default status stands when the helper is pasted as code ("redirect_to(root_path)") or its
+            # default is asked about; a status written beside it wins ("redirect_to root_path, status: :see_other").
+            stated = [hit for hit in every if not hit.default]
+            pasted = not q.hangul and "?" not in text  # a line of code, not a question about one
+            every = stated or [hit for hit in every if pasted or _DEFAULT_ASKED.search(text)
+                               or text[hit.start + len(hit.name.split(".")[-1].split("::")[-1]):].lstrip()[:1]
+                               in ("(", "{", "!")
+                               or "." in hit.name or "::" in hit.name]
         found = [hit for hit in every if not hit.cls and hit.code in self.registry.codes]
         if not found:
             # `catch (ClientException $e)`, `ERR_BAD_RESPONSE`: a name for a whole class, unless a number says more

@@ -155,3 +155,13 @@ def test_a_name_other_ecosystems_share_is_read_as_the_one_the_question_names(res
     play = resolver.resolve("in Play Framework, what does Redirect(routes.Home.index()) send by default?")
     assert play.codes[:1] == (303,) and play.constant is not None and play.constant.ecosystem == "Play Framework"
     assert resolver.resolve("Jersey 쓰는데 NotSupportedException 던지면 클라는 몇 받아요?").codes[:1] == (415,)
+
+
+def test_a_helpers_default_yields_to_a_status_written_beside_it(resolver) -> None:  # type: ignore[no-untyped-def]
+    # Rails's redirect_to sends 302 unless given a status (knowledge/constants/rails_helpers.toml: defaults = true)
+    assert resolver.resolve("redirect_to orders_path").codes == (302,)
+    assert resolver.resolve("redirect_to orders_path, status: :see_other").codes == (303,)
+    assert resolver.resolve("redirect_to 기본 상태코드가 뭐예요?").codes[:1] == (302,)
+    # what to pass, not what it does alone
+    asked = resolver.resolve("Turbo 쓰는데 폼 제출 후 redirect_to에 status 뭐 줘야 해요?")
+    assert asked.constant is None or not asked.constant.default
