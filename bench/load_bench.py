@@ -15,8 +15,8 @@ Burst mode: statusbot and bench/trivial_bot.py (a discord.py bot answering a one
 with its own fake on this event loop, get a warm-up and a sustained run of /http questions (--sustained of them,
 window 8) taken in --rounds rounds that alternate between the two bots (so that what else the shared host does
 falls on both; the ratio printed is over the whole run, with the median and range of the rounds'), and then, one
-bot after the other, every burst of the list sent at once (all frames queued, then one flush). The fake enforces Discord's
-rule that an interaction must be answered within 3 s of its creation (its snowflake, minted when the burst is
+bot after the other, every burst of the list sent at once (all frames queued, then one flush). The fake enforces
+Discord's rule that an interaction must be answered within 3 s of its creation (its snowflake, minted when the burst is
 built); a later answer gets 404 Unknown interaction. Printed per bot: answered in time, answered too late, never
 answered (the bot let it go), peak RSS; and the ratios to the trivial bot.
 
