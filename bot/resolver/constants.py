@@ -24,10 +24,11 @@ from bot.registry import Registry
 _TOKEN = re.compile(r"(?<![\w:$])(:?)([A-Za-z_]\w*(?:(?:\.|::|\$)[A-Za-z_]\w*)*)", re.ASCII)
 _PATH_SEP = re.compile(r"\.|::|\$")
 # What any constant the loop below can read has in it: a qualified name (`HttpStatus.OK`, `Response::HTTP_OK`), a
-# symbol (`:not_found`), an underscore inside a name (`SC_GONE`) or a lower-case letter before a capital
-# (`NotModified`). Prose has none of them, and a sentence's full stop has a space after it.
-_MAY_HOLD_A_CONSTANT = re.compile(r"[A-Za-z0-9_](?:\.|::?|\$)[A-Za-z_]|(?<![\w:]):[A-Za-z_]|[A-Za-z0-9]_[A-Za-z0-9]"
-                                  r"|[a-z][A-Z]")
+# symbol (`:not_found`), an underscore inside a name (`SC_GONE`), a lower-case letter before a capital
+# (`NotModified`) or a call (`redirect(conn, to: "/")`, read as a helper when the question names its framework).
+# Prose has none of them, and a sentence's full stop has a space after it.
+_MAY_HOLD_A_CONSTANT = re.compile(r"[A-Za-z0-9_](?:\.|::?|\$)[A-Za-z_]|[a-z]\(|(?<![\w:]):[A-Za-z_]"
+                                  r"|[A-Za-z0-9]_[A-Za-z0-9]|[a-z][A-Z]")
 _CAMEL_PART = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+", re.ASCII)
 # Namespaces written into the name itself: Go's Status…, servlet's SC_…, Symfony's HTTP_…, DRF's HTTP_429_….
 _NAME_PREFIXES = ("http", "status", "sc", "code", "statuscode", "httpstatus", "response")
@@ -161,6 +162,8 @@ class ConstantReader:
             owners = self._by_name.get(name)
             if mentioned and (named := [o for o in self._by_name_if_mentioned.get(name, ()) if o[0] in mentioned]):
                 owners = named  # the question says whose name it is
+        if owners and mentioned and (named := [o for o in owners if o[0] in mentioned]):
+            owners = named  # `Redirect::to` is axum's, Rocket's, Laravel's and actix-web's: the one the question names
         if owners and symbol:  # :not_found is Ruby's or Elixir's, never Dart's notFound or Boom.notFound()
             owners = [(stem, code) for stem, code in owners if not self._tables[stem].qualifiers]
         if owners and qualifier:

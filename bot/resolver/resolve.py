@@ -203,6 +203,8 @@ _WORK_LOG = re.compile(r"\s*(?:(?:feat|fix|chore|docs|refactor|perf|test|tests|b
                        re.IGNORECASE)
 _PASTED_MESSAGE = 20
 # asks what a helper does on its own: "기본 상태코드", "by default", "status 안 주면", "without a status"
+# an argument that sets the status a helper sends
+_STATUS_ARGUMENT = re.compile(r"\b(?:permanent|status|status_code|statusCode|code)\s*[=:]", re.IGNORECASE)
 _DEFAULT_ASKED = re.compile(r"default|기본|디폴트|안\s?주면|안\s?넣으면|지정\s?안|안\s?건드"
                             r"|without\s+(?:a\s+|any\s+)?status|no\s+status", re.IGNORECASE)
 # asks which one code to send or use: "뭐 써야 돼?", "뭘 줘야 해", "which should I return"
@@ -651,6 +653,8 @@ class Resolver:
             # default is asked about; a status written beside it wins ("redirect_to root_path, status: :see_other").
             stated = [hit for hit in every if not hit.default]
             pasted = not q.hangul and "?" not in text  # a line of code, not a question about one
+            if _STATUS_ARGUMENT.search(text):
+                pasted, every = False, stated  # "redirect(..., permanent=True)", "status: 301": not the default
             every = stated or [hit for hit in every if pasted or _DEFAULT_ASKED.search(text)
                                or text[hit.start + len(hit.name.split(".")[-1].split("::")[-1]):].lstrip()[:1]
                                in ("(", "{", "!")

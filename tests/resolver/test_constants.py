@@ -165,3 +165,12 @@ def test_a_helpers_default_yields_to_a_status_written_beside_it(resolver) -> Non
     # what to pass, not what it does alone
     asked = resolver.resolve("Turbo 쓰는데 폼 제출 후 redirect_to에 status 뭐 줘야 해요?")
     assert asked.constant is None or not asked.constant.default
+
+
+def test_a_shared_helper_name_is_read_as_the_framework_the_question_names(resolver) -> None:  # type: ignore[no-untyped-def]
+    # Redirect::to is 303 in axum and 307 in actix-web; Phoenix's redirect() is a bare call
+    assert resolver.resolve('actix-web에서 Redirect::to("/login") 기본 상태코드').codes[:1] == (307,)
+    assert resolver.resolve('axum Redirect::to("/login") default status').codes[:1] == (303,)
+    assert resolver.resolve('Phoenix에서 redirect(conn, to: "/") 기본 상태코드').codes[:1] == (302,)
+    # an argument that sets the status: not the default (302) but what the situation says
+    assert resolver.resolve('Django redirect("home", permanent=True) 쓰면 몇 번?').codes[:1] != (302,)
