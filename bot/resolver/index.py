@@ -114,8 +114,9 @@ class SearchIndex:
     key_single: dict[str, list[tuple[int, float]]] = field(default_factory=dict)
     class_keys: dict[str, str] = field(default_factory=dict)  # compact alias -> "5xx"
     class_key_list: list[str] = field(default_factory=list)
-    # idf over codes of every token of the explanations: a word the knowledge uses is no typo
-    doc_idf: dict[str, float] = field(default_factory=dict)
+    # every token of the explanations: a word the knowledge uses is no typo (a set: only membership is asked, and
+    # a dict of floats held 2.4 MB for it)
+    doc_words: frozenset[str] = field(default_factory=frozenset)
     # vendor code -> words that name its vendor; a vendor's code is only a strong guess when they appear
     vendor_terms: dict[int, frozenset[str]] = field(default_factory=dict)
     hangul_words: set[str] = field(default_factory=set)  # every Korean stem the knowledge uses (typo check)
@@ -391,11 +392,9 @@ def _build_index(registry: Registry) -> SearchIndex:
         if korean:
             index.korean_postings[token] = ([length for length, _ in korean], [p for _, p in korean])
 
-    codes = max(1, len(documents))
-    doc_frequency = Counter(token for doc in documents.values() for token in doc)
-    index.doc_idf = {token: math.log(1 + codes / count) for token, count in doc_frequency.items()}
+    index.doc_words = frozenset(token for doc in documents.values() for token in doc)
     # Typo look-up runs over Latin words only; Hangul is matched by bigrams and by whole-string jamo.
-    index.vocabulary = sorted(t for t in index.idf.keys() | index.doc_idf.keys() if t.isascii())
+    index.vocabulary = sorted(t for t in index.idf.keys() | index.doc_words if t.isascii())
 
     for table in registry.signatures.values():
         for sig in table.signatures:

@@ -855,7 +855,7 @@ class Resolver:
 
     def _fuzzy_word(self, word: str) -> tuple[tuple[str, float], ...]:
         """Indexed words close to `word` (typo tolerant), with similarity 0..1. Hangul bigrams match exactly."""
-        if word in self.index.idf or word in self.index.doc_idf:
+        if word in self.index.idf or word in self.index.doc_words:
             return ((word, 1.0),)  # a word we know is not a typo
         if has_hangul(word) or len(word) < 4:
             return ()
@@ -903,7 +903,7 @@ class Resolver:
             typo = any(w not in KO_STOPWORDS and (stem := strip_korean_suffix(w)) not in index.hangul_words
                        and stem not in KO_STOPWORDS for w in hangul_words)
         else:
-            typo = any(t not in index.idf and t not in index.doc_idf for t in tokens)
+            typo = any(t not in index.idf and t not in index.doc_words for t in tokens)
         if not typo:
             return scores
         if 0 < len(hangul_words) <= 3 and index.korean_postings:
@@ -934,7 +934,7 @@ class Resolver:
 
     def _is_misspelt_filler(self, token: str) -> bool:
         """'eror', 'staus', 'respones': a typo of a word we ignore should be ignored too, not dilute the match."""
-        if len(token) < 4 or token in self.index.doc_idf or token in self.index.idf or has_hangul(token):
+        if len(token) < 4 or token in self.index.doc_words or token in self.index.idf or has_hangul(token):
             return False
         return self._is_misspelt_filler_cached(token)
 
