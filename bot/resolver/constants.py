@@ -136,12 +136,9 @@ class ConstantReader:
                 code, ecosystem, language, note, also, default = found
                 written = f"{qualifier}{sep}{name}" if qualifier else (
                     f":{name}" if symbol else f".{name}" if member else name)
-                if isinstance(code, str):
-                    hits.append(ConstantHit(written, 0, ecosystem, language, note, match.start(), also, cls=code,
-                                            default=default))
-                else:
-                    hits.append(ConstantHit(written, code, ecosystem, language, note, match.start(), also,
-                                            default=default))
+                is_class = isinstance(code, str)
+                hits.append(ConstantHit(written, 0 if is_class else int(code), ecosystem, language, note,
+                                        match.start(), also, cls=str(code) if is_class else "", default=default))
         return hits
 
     def _from_member(self, name: str) -> _Found | None:
@@ -159,11 +156,11 @@ class ConstantReader:
             # (Go's http.Redirect is a function; .NET's Redirect constant is no answer to it).
             if not shaped or qualifier in self._qualifiers:
                 return None
-            owners = self._by_name.get(name)
-            if mentioned and (named := [o for o in self._by_name_if_mentioned.get(name, ()) if o[0] in mentioned]):
-                owners = named  # the question says whose name it is
+            owners = [*self._by_name.get(name, ()),
+                      *(o for o in self._by_name_if_mentioned.get(name, ()) if o[0] in mentioned)]
         if owners and mentioned and (named := [o for o in owners if o[0] in mentioned]):
-            owners = named  # `Redirect::to` is axum's, Rocket's, Laravel's and actix-web's: the one the question names
+            # the question says whose name it is: `Redirect::to` is axum's, Rocket's, Laravel's and actix-web's
+            owners = named
         if owners and symbol:  # :not_found is Ruby's or Elixir's, never Dart's notFound or Boom.notFound()
             owners = [(stem, code) for stem, code in owners if not self._tables[stem].qualifiers]
         if owners and qualifier:

@@ -426,28 +426,31 @@ def _ranker_digest(registry: Registry, model_bytes: bytes) -> str | None:
     return h.hexdigest()[:32]
 
 
-def ranker_cache_path(registry: Registry) -> Path | None:
-    """Where the ranker for this knowledge and the shipped model is cached (None: not cacheable)."""
+def _model(model: ModelFile | None) -> tuple[ModelFile, bytes]:
+    """The model to build with (the shipped one unless given) and the bytes its cache key is made of."""
     try:
-        model_bytes = MODEL_PATH.read_bytes()
-        msgspec.json.decode(model_bytes, type=ModelFile)
+        model_bytes = MODEL_PATH.read_bytes() if model is None else msgspec.json.encode(model)
+        return model or msgspec.json.decode(model_bytes, type=ModelFile), model_bytes
     except (OSError, msgspec.DecodeError, msgspec.ValidationError):
-        model_bytes = b"default"
+        return default_model(), b"default"
+
+
+def _ranker_path(registry: Registry, model_bytes: bytes) -> Path | None:
     digest = _ranker_digest(registry, model_bytes)
     return cache_dir() / f"ranker-{digest}.msgpack" if digest else None
+
+
+def ranker_cache_path(registry: Registry) -> Path | None:
+    """Where the ranker for this knowledge and the shipped model is cached (None: not cacheable)."""
+    return _ranker_path(registry, _model(None)[1])
 
 
 def load_ranker(registry: Registry, model: ModelFile | None = None) -> Ranker:
     """The ranker for this knowledge and model: from the cache when neither changed, else analysed and built
     (the analysis runs every knowledge sentence through MeCab: about a second, once)."""
-    try:
-        model_bytes = MODEL_PATH.read_bytes() if model is None else msgspec.json.encode(model)
-        chosen = model or msgspec.json.decode(model_bytes, type=ModelFile)
-    except (OSError, msgspec.DecodeError, msgspec.ValidationError):
-        chosen, model_bytes = default_model(), b"default"
+    chosen, model_bytes = _model(model)
     use_nouns(registry.korean_words)  # questions are read with the words the knowledge was read with
-    digest = _ranker_digest(registry, model_bytes)
-    path = cache_dir() / f"ranker-{digest}.msgpack" if digest else None
+    path = _ranker_path(registry, model_bytes)
     if path is not None and (cached := read_cached(path, Ranker)) is not None:
         return cached
     counts = load_counts(registry)

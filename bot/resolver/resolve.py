@@ -195,16 +195,17 @@ _MACHINE_TEXT = re.compile(r"[<>{}\[\]=\"|]|\bHTTP/|\w/[\w.-]+/|\b[A-Za-z]\w*\.[
                            r"|\b(?:GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS)\s+/|\bms\b")
 
 
-# A known error message this long is pasted, unless quoted in a sentence ("the 'upstream prematurely closed
-# connection' errors stopped after…"): the length from which reaches_chat_model takes a message for a paste.
 # The opening of a commit message (Conventional Commits' types), a merged PR, a TIL or a retrospective note.
 _WORK_LOG = re.compile(r"\s*(?:(?:feat|fix|chore|docs|refactor|perf|test|tests|build|ci|style|revert|hotfix)"
                        r"(?:\([^)]{0,40}\))?!?:|merged\s+(?:pr\s*)?#\d+|pr\s*#\d+\b|til\s*:|회고\s*:|회의록\s*:)",
                        re.IGNORECASE)
+# A known error message this long is pasted, unless quoted in a sentence ("the 'upstream prematurely closed
+# connection' errors stopped after…"): the length from which reaches_chat_model takes a message for a paste.
 _PASTED_MESSAGE = 20
-# asks what a helper does on its own: "기본 상태코드", "by default", "status 안 주면", "without a status"
+_QUOTES = ("'", '"', "`", "‘", "’", "“", "”")
 # an argument that sets the status a helper sends
 _STATUS_ARGUMENT = re.compile(r"\b(?:permanent|status|status_code|statusCode|code)\s*[=:]", re.IGNORECASE)
+# asks what a helper does on its own: "기본 상태코드", "by default", "status 안 주면", "without a status"
 _DEFAULT_ASKED = re.compile(r"default|기본|디폴트|안\s?주면|안\s?넣으면|지정\s?안|안\s?건드"
                             r"|without\s+(?:a\s+|any\s+)?status|no\s+status", re.IGNORECASE)
 # asks which one code to send or use: "뭐 써야 돼?", "뭘 줘야 해", "which should I return"
@@ -214,7 +215,6 @@ _NAMED_CHAT_WORDS = 5  # the fewest words, the masked status included, of a line
 # "'no healthy upstream' 메시지 뜰 때 코드", "… 나오면 코드 몇임": what a line that names a message asks for, in
 # the words the cue lists do not hold.
 _ASKS_FOR_ITS_CODE = re.compile(r"코드\s*몇|(?:코드|code|status)\s*\??\s*$", re.IGNORECASE)
-_QUOTES = ("'", '"', "`", "‘", "’", "“", "”")
 # Around a status's name, quotes and brackets are prose ('Saved a Kibana search for "no healthy upstream"',
 # "[FIX] Too Many Requests 재시도 로직 추가"); a body's key, markup, a path or a request line are a machine's.
 _MACHINE_TEXT_AROUND_A_NAME = re.compile(r'[<>{}=|]|"\s*:|\w::\w|\bHTTP/|\w/[\w.-]+/'
@@ -232,6 +232,19 @@ _YES_NO_QUESTION = re.compile(r"\s*(?:is|are|do|does|did|can|could|should|would|
 # success? 2XX?" asks about the class; "… a Location header. which 2xx?" asks for one of it).
 _CLASS_TOPIC_AFTER = re.compile(r"\s?(?:응답|코드|에러|상태)?\s?(?:은|는|이란|란)(?![가-힣])|\s?\?")
 _WHICH_BEFORE = re.compile(r"(?:which|what|어떤|무슨|어느|뭔)\s*$", re.IGNORECASE)
+
+
+def _offered(query: str, lang: Lang, codes: tuple[int, ...]) -> Answer:
+    """A line that names statuses but asks nothing about them: the codes are offered, not answered."""
+    return Answer(query, "none", lang=lang, confidence=0.5, suggestions=codes[:3], note="not_sure")
+
+
+def _written_as_code(text: str, hit: ConstantHit) -> bool:
+    """`Redirect::to(…)`, `redirect(conn, to: …)`: the name qualified, or called."""
+    if "." in hit.name or "::" in hit.name:
+        return True
+    after = text[hit.start + len(hit.name.lstrip(".")):].lstrip()  # (a member's dot is before its start)
+    return after[:1] in ("(", "{", "!")
 
 
 def _class_is_the_topic(text: str, match: re.Match[str]) -> bool:
@@ -392,17 +405,15 @@ class Resolver:
         answer = self._answer(query, text, q, lang)
         if answer.kind != "none" and _WORK_LOG.match(text) and "?" not in text and not cues.ASKS_OUTRIGHT.found_in(q):
             # "fix(api): return 409 on duplicate email", "Merged #2841 — map NOT_FOUND to 404", "TIL: …": a commit
-            # message, a PR title or a note names a status to say what was done; offer it, do not answer it
-            return Answer(query, "none", lang=answer.lang, confidence=0.5, suggestions=answer.codes[:3],
-                          note="not_sure")
+            # message, a PR title or a note names a status to say what was done
+            return _offered(query, answer.lang, answer.codes)
         if answer.kind == "code" and answer.evidence in ("name", "signature") \
                 and (masked := self.named_chat_text(query, text, q, answer.codes[0])) is not None \
                 and self.chat.only_mentions(masked, named=True):
             # "Too Many Requests 받던 파트너 연동, 호출 간격 늘리니까 깔끔해졌어요": a status named by its name or
             # its error message, in a line that reports work done, is chat as much as with its number. (An
             # answer read from the situation described is no mention: "permanent redirect that keeps POST".)
-            return Answer(query, "none", lang=answer.lang, confidence=0.5, suggestions=answer.codes[:3],
-                          note="not_sure")
+            return _offered(query, answer.lang, answer.codes)
         return answer
 
     def named_chat_text(self, query: str, text: str, q: Query, code: int) -> str | None:
@@ -467,9 +478,8 @@ class Resolver:
         if (known or class_match) and self.reaches_chat_model(text, q, number_text, hits) \
                 and self.chat.only_mentions(text):
             # "the 502 bus is late again", "5xx 알람 임계치 올려뒀음": a line that names a status but asks nothing
-            # about it is not a question; offer the code, do not answer it.
-            return Answer(query, "none", lang=answer_lang, confidence=0.5, suggestions=tuple(known[:3]),
-                          note="not_sure")
+            # about it is not a question.
+            return _offered(query, answer_lang, tuple(known))
         if known and not strong and _ASKS_HEADER.search(text) and not cues.WANTS_STATUS.found_in(q) \
                 and (header := self._header_of_codes(q, known)):
             # "405 줄 때 어떤 메서드 되는지 알려주는 헤더 이름 뭐였지", "which header do I set on a 201": a header of
@@ -650,15 +660,15 @@ class Resolver:
         every = self._constants.find(text)
         if any(hit.default for hit in every):
             # A helper's default status stands when the helper is pasted as code ("redirect_to(root_path)") or its
-            # default is asked about; a status written beside it wins ("redirect_to root_path, status: :see_other").
+            # default is asked about; a status written beside it wins ("redirect_to root_path, status: :see_other",
+            # "redirect(..., permanent=True)").
             stated = [hit for hit in every if not hit.default]
-            pasted = not q.hangul and "?" not in text  # a line of code, not a question about one
-            if _STATUS_ARGUMENT.search(text):
-                pasted, every = False, stated  # "redirect(..., permanent=True)", "status: 301": not the default
-            every = stated or [hit for hit in every if pasted or _DEFAULT_ASKED.search(text)
-                               or text[hit.start + len(hit.name.split(".")[-1].split("::")[-1]):].lstrip()[:1]
-                               in ("(", "{", "!")
-                               or "." in hit.name or "::" in hit.name]
+            if stated or _STATUS_ARGUMENT.search(text):
+                every = stated
+            elif not (q.hangul or "?" in text) or _DEFAULT_ASKED.search(text):
+                pass  # a line of code, or a question about what the helper does alone
+            else:
+                every = [hit for hit in every if _written_as_code(text, hit)]
         found = [hit for hit in every if not hit.cls and hit.code in self.registry.codes]
         if not found:
             # `catch (ClientException $e)`, `ERR_BAD_RESPONSE`: a name for a whole class, unless a number says more

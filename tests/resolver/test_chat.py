@@ -62,12 +62,16 @@ def test_codes_compared_with_vs_are_still_a_comparison(resolver: Resolver) -> No
         assert resolver.resolve(line).kind == "compare", line
 
 
-def test_done_work_that_names_a_status_by_its_name_or_message_is_offered_not_answered(resolver: Resolver) -> None:
-    for line, code in (("Gateway Timeout 알람 기준 5분으로 바꿔뒀어요, 이제 덜 울릴 거예요", 504),
-                       ("'upstream timed out' 로그는 배치 쿼리 인덱스 추가하고 나서 안 찍힙니다", 504),
-                       ("Shipped the new Service Unavailable page with our logo, thanks design team 🎉", 503)):
+def _assert_offered(resolver: Resolver, lines: tuple[tuple[str, int], ...]) -> None:
+    for line, code in lines:
         answer = resolver.resolve(line)
         assert answer.kind == "none" and code in answer.suggestions, (line, answer)
+
+
+def test_done_work_that_names_a_status_by_its_name_or_message_is_offered_not_answered(resolver: Resolver) -> None:
+    _assert_offered(resolver, (("Gateway Timeout 알람 기준 5분으로 바꿔뒀어요, 이제 덜 울릴 거예요", 504),
+                               ("'upstream timed out' 로그는 배치 쿼리 인덱스 추가하고 나서 안 찍힙니다", 504),
+                               ("Shipped the new Service Unavailable page with our logo, thanks design team 🎉", 503)))
 
 
 def test_trouble_named_by_a_status_name_or_message_is_answered(resolver: Resolver) -> None:
@@ -92,9 +96,7 @@ def test_a_name_in_lower_case_in_an_english_sentence_is_words_not_a_name(resolve
 
 
 def test_a_commit_message_or_pr_title_that_names_a_status_is_offered_not_answered(resolver: Resolver) -> None:
-    for line, code in (("fix(orders): return 422 instead of 500 on a bad coupon", 422),
-                       ("feat: Service Unavailable 점검 페이지 다크 모드 지원", 503),
-                       ("Merged #512 — map grpc Unavailable to 503", 503)):
-        answer = resolver.resolve(line)
-        assert answer.kind == "none" and code in answer.suggestions, (line, answer)
+    _assert_offered(resolver, (("fix(orders): return 422 instead of 500 on a bad coupon", 422),
+                               ("feat: Service Unavailable 점검 페이지 다크 모드 지원", 503),
+                               ("Merged #512 — map grpc Unavailable to 503", 503)))
     assert resolver.resolve("fix: 배포 후 502 나는데 원인이 뭘까요").kind == "code"  # it asks all the same
