@@ -88,7 +88,17 @@ class ConstantReader:
         self._qualifiers = frozenset(q for table in registry.constants.values() for q in table.qualifiers)
         # names read bare only when the question names their ecosystem (see ConstantsFile.mentions)
         self._by_name_if_mentioned: dict[str, list[tuple[str, int | str]]] = defaultdict(list)
-        self._mentions = {stem: table.mentions for stem, table in registry.constants.items() if table.mentions}
+        # One pass over the question finds every word that names an ecosystem: each word found stands for the
+        # tables of every mention word inside it ("play framework" holds "play"), which is exactly the tables whose
+        # words occur in the question.
+        stems_of_word: dict[str, set[str]] = defaultdict(set)
+        for stem, table in registry.constants.items():
+            for word in table.mentions:
+                stems_of_word[word].add(stem)
+        self._stems_within = {word: frozenset(s for other, stems in stems_of_word.items() if other in word
+                                               for s in stems) for word in stems_of_word}
+        self._mention = re.compile("|".join(re.escape(w) for w in sorted(stems_of_word, key=len, reverse=True))) \
+            if stems_of_word else None
         for stem, table in registry.constants.items():
             entries: list[tuple[str, int | str]] = [*table.constants.items(), *table.classes.items()]
             for name, code in entries:
@@ -110,8 +120,7 @@ class ConstantReader:
         if not _MAY_HOLD_A_CONSTANT.search(text):
             return []
         hits: list[ConstantHit] = []
-        folded = text.casefold()
-        mentioned = frozenset(stem for stem, words in self._mentions.items() if any(w in folded for w in words))
+        mentioned = self._mentioned(text)
         for match in _TOKEN.finditer(text):
             symbol, path = match.group(1) == ":", match.group(2)
             if text[match.start() - 1: match.start()] == ">" and text[match.end(): match.end() + 1] == "<":
@@ -140,6 +149,13 @@ class ConstantReader:
                 hits.append(ConstantHit(written, 0 if is_class else int(code), ecosystem, language, note,
                                         match.start(), also, cls=str(code) if is_class else "", default=default))
         return hits
+
+    def _mentioned(self, text: str) -> frozenset[str]:
+        """The tables whose ecosystem the question names (ConstantsFile.mentions)."""
+        if self._mention is None:
+            return frozenset()
+        found = set(self._mention.findall(text.casefold()))
+        return frozenset().union(*(self._stems_within[word] for word in found)) if found else frozenset()
 
     def _from_member(self, name: str) -> _Found | None:
         """An implicit member is a Swift enum case: the Swift tables' name, else the name read as its words."""
