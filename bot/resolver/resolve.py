@@ -191,7 +191,11 @@ def _joined_codes(text: str, hits: list[CodeHit]) -> bool:
 
 # Text a machine wrote (a request line, a log line, markup, JSON, an exception's dotted class name): a number there
 # is a status, whatever the words.
-_MACHINE_TEXT = re.compile(r"[<>{}\[\]=\"|]|\bHTTP/|\w/[\w.-]+/|\b[A-Za-z]\w*\.[A-Za-z]\w*\.[A-Za-z]\w*"
+# (A quotation mark or a bracket alone is not one: chat quotes ("점검 중 503 페이지 문구 "잠시 후…"로 수정") and tags
+# its updates ("[업데이트] 로그인 401 이슈 원인 확인"); JSON has a key's colon, a log line a bracketed time or level.)
+_MACHINE_TEXT = re.compile(r"[<>{}=|]|\"\s*:|\[[^\]]*\d[^\]]*\d[^\]]*\]"
+                           r"|\[(?i:error|warn|warning|info|crit|alert|emerg|notice|debug|fatal)\]"
+                           r"|\bHTTP/|\w/[\w.-]+/|\b[A-Za-z]\w*\.[A-Za-z]\w*\.[A-Za-z]\w*"
                            r"|\b(?:GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS)\s+/|\bms\b")
 
 
