@@ -174,17 +174,22 @@ _EXCLUDED_AFTER = re.compile(r"\s?(?:번|코드|은|는|이|가|을|를|으로|�
 
 # What Korean writes between two codes it weighs against each other: "401이야 403이야?", "302 줄까 303 줄까",
 # "409랑 412", "301이랑 308 언제 씀?", "404 줘야돼 200 줘야돼?", "200? 204?" (and the English "401 or 403?").
-_JOINED = re.compile(r"\s*(?:(?:이랑|랑|하고|와|과|이야|야|이냐|냐|이에요|예요|줄까|할까|쓸까|줄지|쓸지|할지|둘지|둘까"
-                     r"|(?:으로|로)\s?둘지|(?:가|이)\s?맞아|(?:가|이)\s?맞나"
-                     r"|(?:써|줘)야\s?(?:돼|되|해)?|아니면|또는|혹은|이나|나|or|,|/)[\s?]*|\?\s*)(?:아니면|or)?\s*$",
-                     re.IGNORECASE)
+# A verb of choosing may follow a particle and the counter: "404로 할지 410으로 할지", "401로 해야 돼 403으로 해야 돼",
+# "401번 줄까 403번 줄까", "401인지 403인지". Those, and a question mark, ask by themselves (_CHOOSING); "랑", "하고",
+# "/" and "or" join two codes in chat as well ("502랑 504 알람 채널 분리했어요").
+_CHOICE = (r"(?:이야|야|이냐|냐|이에요|예요"
+           r"|(?:(?:번\s?)?(?:으로|로|을|를|이|가)\s?|번\s?)?"
+           r"(?:줄까|할까|쓸까|둘까|줄지|쓸지|할지|둘지|인지|맞아|맞나|(?:써|줘|해|둬)야\s?(?:돼|되|해|함|하나)?))")
+_JOINED = re.compile(r"\s*(?:(?:이랑|랑|하고|와|과|아니면|또는|혹은|이나|나|or|,|/|" + _CHOICE + r")[\s?]*|\?\s*)"
+                     r"(?:아니면|or)?\s*$", re.IGNORECASE)
+_CHOOSING = re.compile(r"\s*(?:" + _CHOICE + r"[\s?]*|\?\s*)(?:아니면|or)?\s*$", re.IGNORECASE)
 
 
-def _joined_codes(text: str, hits: list[CodeHit]) -> bool:
+def _joined_codes(text: str, hits: list[CodeHit], joined: re.Pattern[str] = _JOINED) -> bool:
     """Two codes side by side with only a joining word between them: a comparison, even without "vs"."""
     for first, second in itertools.pairwise(hits):
         between = text[first.start + 3:second.start]
-        if len(between) <= 12 and _JOINED.fullmatch(between):
+        if len(between) <= 12 and joined.fullmatch(between):
             return True
     return False
 
@@ -348,15 +353,16 @@ class Resolver:
         bot/resolver/chat.py to decide. A number a status line, a log line or `status=` says is a status is one
         ("HTTP 418" alone is not: chat writes "HTTP 418 티셔츠 샀음"). A word or two ("503", "prod 502") is a
         question; so is a line that asks
-        outright ("why", "차이", "list the 2xx codes", "is 204 fine for a DELETE?"); two codes side by side are left
-        to the model ("302 줄까 303 줄까" asks, "502랑 504 알람 채널 분리했어요" tells); in a machine's text (a
+        outright ("why", "차이", "list the 2xx codes", "is 204 fine for a DELETE?") or weighs two codes with a verb of
+        choosing ("302 줄까 303 줄까", "404로 할지 410으로 할지"); two codes only joined are left to the model ("502랑
+        504 알람 채널 분리했어요" tells); in a machine's text (a
         request line, markup, JSON) or an error page we know ("503 Service
         Unavailable No server is available to handle this request", "404 page not found": a message of some
         length, or most of the line; "I'm a teapot" on a mug is neither) a number is a status."""
         if any(h.strong and not _HTTP_WORD_BEFORE.search(number_text, max(0, h.start - 6), h.start) for h in hits):
             return False
         return len(q.words) >= 3 and not _MACHINE_TEXT.search(text) and not cues.ASKS_OUTRIGHT.found_in(q) \
-            and not _YES_NO_QUESTION.match(text) \
+            and not _YES_NO_QUESTION.match(text) and not _joined_codes(number_text, hits, _CHOOSING) \
             and not any(len(found) >= _PASTED_MESSAGE or 2 * len(found) >= len(text)
                         for _, found in self.index.signatures_in(q))
 
