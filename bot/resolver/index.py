@@ -114,8 +114,9 @@ class SearchIndex:
     key_single: dict[str, list[tuple[int, float]]] = field(default_factory=dict)
     class_keys: dict[str, str] = field(default_factory=dict)  # compact alias -> "5xx"
     class_key_list: list[str] = field(default_factory=list)
-    # every token of the explanations: a word the knowledge uses is no typo (a set: only membership is asked, and
-    # a dict of floats held 2.4 MB for it)
+    # every non-Hangul token of the explanations: a word the knowledge uses is no typo (a set: only membership is
+    # asked, and a dict of floats held 2.4 MB for it). Typos are looked for in Latin words only (Hangul is matched by
+    # syllable pairs), so the 18,000 Hangul pairs, 3 MB, were never asked about.
     doc_words: frozenset[str] = field(default_factory=frozenset)
     # vendor code -> words that name its vendor; a vendor's code is only a strong guess when they appear
     vendor_terms: dict[int, frozenset[str]] = field(default_factory=dict)
@@ -392,7 +393,7 @@ def _build_index(registry: Registry) -> SearchIndex:
         if korean:
             index.korean_postings[token] = ([length for length, _ in korean], [p for _, p in korean])
 
-    index.doc_words = frozenset(token for doc in documents.values() for token in doc)
+    index.doc_words = frozenset(token for doc in documents.values() for token in doc if not has_hangul(token))
     # Typo look-up runs over Latin words only; Hangul is matched by bigrams and by whole-string jamo.
     index.vocabulary = sorted(t for t in index.idf.keys() | index.doc_words if t.isascii())
 

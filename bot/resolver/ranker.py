@@ -24,6 +24,7 @@ import hashlib
 import math
 import operator
 import re
+import sys
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -137,8 +138,8 @@ class TermCodes:
     """term -> the codes whose texts use it, made from BM25F's postings when a question first needs it (a team's
     questions use a few thousand terms; the knowledge has tens of thousands)."""
 
-    def __init__(self, gains: dict[str, tuple[tuple[int, float], ...]]) -> None:
-        self._gains = gains
+    def __init__(self, gains: dict[str, tuple[int | float, ...]], codes: list[int]) -> None:
+        self._gains, self._slot_codes = gains, codes
         self._codes: dict[str, frozenset[int]] = {}
 
     def of(self, term: str) -> frozenset[int]:
@@ -146,7 +147,8 @@ class TermCodes:
         if codes is None:
             if len(self._codes) >= 65536:
                 self._codes.clear()
-            codes = self._codes[term] = frozenset(code for code, _ in self._gains.get(term, ()))
+            codes = self._codes[term] = frozenset(self._slot_codes[slot]  # type: ignore[index]
+                                                  for slot in self._gains.get(term, ())[::2])
         return codes
 
 
@@ -238,11 +240,14 @@ class Ranker:
     codes: list[int]
     idf: dict[str, float]
     unknown_idf: float
-    # (tuples, not lists, so that a ranker read back from the cache holds no spare room: a few MB in the bot)
-    gains: dict[str, tuple[tuple[int, float], ...]]  # term -> ((code, BM25F gain), ...)
-    snippet_postings: dict[int, dict[str, tuple[int, ...]]]  # code -> term -> its snippets with the term
-    snippet_code: list[int]
-    snippet_inverse_norm: list[float]  # 1 / the idf norm of each snippet
+    # The postings are laid out for the memory of a long-running bot (measured with tracemalloc: 8.8 MB as pairs of
+    # codes and gains and global snippet numbers, 4.7 MB like this): tuples, not lists, so that nothing read back
+    # from the cache holds spare room; one flat tuple per term, not a pair per code; and numbers below 257, which
+    # CPython shares, not codes or snippet numbers in the thousands, which would be one int object each.
+    gains: dict[str, tuple[int | float, ...]]  # term -> (slot, BM25F gain, slot, gain, ...); slot: index in codes
+    # code -> term -> the positions, among that code's snippets, of those that use the term
+    snippet_postings: dict[int, dict[str, tuple[int, ...]]]
+    snippet_inverse_norm: dict[int, tuple[float, ...]]  # code -> 1 / the idf norm of each of its snippets
     vendor_slots: set[int]
     slot_of: dict[int, int]
     model: ModelFile
@@ -254,7 +259,7 @@ class Ranker:
         """(Made on first use and never cached to disk: it fills as questions come.)"""
         made: TermCodes | None = self.__dict__.get("_term_codes")
         if made is None:
-            made = self.__dict__["_term_codes"] = TermCodes(self.gains)
+            made = self.__dict__["_term_codes"] = TermCodes(self.gains, self.codes)
         return made
 
     @classmethod
@@ -266,27 +271,27 @@ class Ranker:
         b = [model.field_b.get(name, 0.75) for name in FIELDS]
         norms = [[1 - b[f] + b[f] * row[f] / averages[f] for f in range(len(FIELDS))] for row in counts.lengths]
         k1 = model.k1
-        gains: dict[str, tuple[tuple[int, float], ...]] = {}
+        gains: dict[str, tuple[int | float, ...]] = {}
         for term, rows in counts.counts.items():
-            out = []
+            out: list[int | float] = []
             for slot, tf in rows:
                 weighted = sum(w[f] * tf[f] / norms[slot][f] for f in range(len(FIELDS)) if tf[f])
                 if weighted > 0:
-                    out.append((counts.codes[slot], idf[term] * weighted / (k1 + weighted)))
+                    out += (slot, idf[term] * weighted / (k1 + weighted))
             if out:
                 gains[term] = tuple(out)
         postings: dict[int, dict[str, list[int]]] = defaultdict(dict)  # (made tuples below)
-        norm: list[float] = []
-        for i, found in enumerate(counts.snippet_terms):
-            by_term = postings[counts.snippet_code[i]]
+        norms_of: dict[int, list[float]] = defaultdict(list)
+        for found, code in zip(counts.snippet_terms, counts.snippet_code, strict=True):
+            by_term, norm = postings[code], norms_of[code]
             for term in found:
-                by_term.setdefault(term, []).append(i)
+                by_term.setdefault(term, []).append(len(norm))
             norm.append(1.0 / (math.sqrt(sum(idf.get(t, 0.0) ** 2 for t in found)) or 1.0))
         slot_of = {code: slot for slot, code in enumerate(counts.codes)}
         return cls(codes=list(counts.codes), idf=idf, unknown_idf=math.log(1 + (n + 0.5) / 0.5), gains=gains,
                    snippet_postings={code: {t: tuple(ids) for t, ids in by_term.items()}
                                      for code, by_term in postings.items()},
-                   snippet_code=list(counts.snippet_code), snippet_inverse_norm=norm,
+                   snippet_inverse_norm={code: tuple(norm) for code, norm in norms_of.items()},
                    vendor_slots={slot_of[c] for c in counts.vendor_codes if c in slot_of}, slot_of=slot_of,
                    model=model,
                    weight_row=[model.weights.get(f, 0.0) for f in FEATURES],
@@ -312,17 +317,22 @@ class Ranker:
             mass += weight
             squares += weight * weight
         mass = mass or 1.0
-        bm25: defaultdict[int, float] = defaultdict(float)
+        bm25: dict[int, float] = {}  # slot -> BM25F
+        bm25_of = bm25.get
         gains = self.gains
         for term, _ in rare:
-            for code, gain in gains.get(term, ()):
-                bm25[code] += gain
-        by_code = {code: value / mass for code, value in bm25.items()}
+            flat = gains.get(term)
+            if flat:
+                pairs = iter(flat)
+                for slot, gain in zip(pairs, pairs, strict=True):
+                    bm25[slot] = bm25_of(slot, 0.0) + gain  # type: ignore[index, call-overload]
+        codes = self.codes
+        by_code = {codes[slot]: value / mass for slot, value in bm25.items()}
 
         # The nearest snippet (idf-weighted cosine), for the codes BM25F puts on top: a code whose scenario says
         # what the question says shares its rare words, so BM25F (which reads the scenarios too) has it there.
         query_norm = math.sqrt(squares) or 1.0
-        inverse = self.snippet_inverse_norm
+        inverses = self.snippet_inverse_norm
         squared = [(term, weight * weight) for term, weight in rare]
         snippet: dict[int, float] = {}
         support: dict[int, float] = {}
@@ -330,6 +340,7 @@ class Ranker:
             postings = self.snippet_postings.get(code)
             if not postings:
                 continue
+            inverse = inverses[code]
             # (a plain dict and .get: the commonest case, a term in none of this code's snippets, is one failed
             # look-up and no iterator; a fifth less time for this loop than defaultdict over an empty tuple)
             dots: dict[int, float] = {}
@@ -413,7 +424,7 @@ def accept_probability(rows: list[tuple[int, list[float]]], query_row: list[floa
     return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, x))))
 
 
-_RANKER_FORMAT = "1"
+_RANKER_FORMAT = "2"  # 2: flat gains by slot, snippets numbered within their code
 
 
 def _ranker_digest(registry: Registry, model_bytes: bytes) -> str | None:
@@ -452,11 +463,22 @@ def load_ranker(registry: Registry, model: ModelFile | None = None) -> Ranker:
     use_nouns(registry.korean_words)  # questions are read with the words the knowledge was read with
     path = _ranker_path(registry, model_bytes)
     if path is not None and (cached := read_cached(path, Ranker)) is not None:
-        return cached
+        return _share_terms(cached)
     counts = load_counts(registry)
     ranker = Ranker.build(counts, chosen)
     if path is not None:
         write_cached(path, ranker)
+    return ranker
+
+
+def _share_terms(ranker: Ranker) -> Ranker:
+    """One string object per term: decoded from the cache, the same term is a new string in the idf, in the
+    gains and in every code's snippet postings (1 MB of copies)."""
+    intern = sys.intern
+    ranker.idf = {intern(term): value for term, value in ranker.idf.items()}
+    ranker.gains = {intern(term): flat for term, flat in ranker.gains.items()}
+    ranker.snippet_postings = {code: {intern(term): ids for term, ids in by_term.items()}
+                               for code, by_term in ranker.snippet_postings.items()}
     return ranker
 
 
