@@ -165,9 +165,15 @@ _jamo = lru_cache(maxsize=4096)(jamo)  # a query's Korean words, decomposed once
 
 
 # Before or after a number: the code the asker rules out.
+# ("more precise than 404", "404보다 구체적인 코드": the asker wants a better code than that one; "like 401 but for
+# a proxy": a code named as the model of another)
 _EXCLUDED_BEFORE = re.compile(r"(?:other than|instead of|besides|apart from|except(?: for)?|rather than|better than"
+                              r"|more (?:precise|specific|accurate|appropriate|correct|fitting|suitable|exact) than"
                               r"|not)\s+(?:an?\s+|the\s+)?(?:plain\s+|generic\s+|simple\s+|just\s+)?$")
+_LIKE_BEFORE = re.compile(r"\blike\s+(?:an?\s+)?$", re.IGNORECASE)
+_BUT_AFTER = re.compile(r"\s*,?\s+but\b", re.IGNORECASE)
 _EXCLUDED_AFTER = re.compile(r"\s?(?:번|코드|은|는|이|가|을|를|으로|로)?\s?(?:말고|말구|아니고|아니라|빼고|대신"
+                             r"|보다\s?(?:더\s?)?(?:정확|구체|적절|알맞|딱\s?맞)"
                              r"|(?:쓰면|주면|쓰는\s?건|주는\s?건)\s?안\s?[되된돼]"  # "301 쓰면 안된다던데 뭐 써요?"
                              r"|(?:번)?\s?[인일]\s?줄\s?알았)")  # "301인 줄 알았는데": the guess the question corrects
 
@@ -282,7 +288,8 @@ _KNOWN_AFTER = re.compile(r"[^,.?!\n]{0,32}?(?:건|거는|것은|은|는)\s?(?:�
 
 def _is_excluded(text: str, start: int) -> bool:
     return bool(_EXCLUDED_AFTER.match(text, start + 3) or _KNOWN_AFTER.match(text, start + 3)
-                or _EXCLUDED_BEFORE.search(text[max(0, start - 24):start].casefold()))
+                or _EXCLUDED_BEFORE.search(text[max(0, start - 24):start].casefold())
+                or bool(_LIKE_BEFORE.search(text[max(0, start - 9):start]) and _BUT_AFTER.match(text, start + 3)))
 
 
 def _offer_top(scores: _Scores, best: dict[int, float], source: str) -> None:
