@@ -29,6 +29,8 @@ _PATH_SEP = re.compile(r"\.|::|\$")
 # Prose has none of them, and a sentence's full stop has a space after it.
 _MAY_HOLD_A_CONSTANT = re.compile(r"[A-Za-z0-9_](?:\.|::?|\$)[A-Za-z_]|[a-z]\(|(?<![\w:]):[A-Za-z_]"
                                   r"|[A-Za-z0-9]_[A-Za-z0-9]|[a-z][A-Z]")
+# The words of a question, for the names a table whose ecosystem it names may hold as plain words
+_PLAIN_WORD = re.compile(r"[A-Za-z_]\w*", re.ASCII)
 _CAMEL_PART = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+", re.ASCII)
 # Namespaces written into the name itself: Go's Status…, servlet's SC_…, Symfony's HTTP_…, DRF's HTTP_429_….
 _NAME_PREFIXES = ("http", "status", "sc", "code", "statuscode", "httpstatus", "response")
@@ -99,6 +101,11 @@ class ConstantReader:
                                                for s in stems) for word in stems_of_word}
         self._mention = re.compile("|".join(re.escape(w) for w in sorted(stems_of_word, key=len, reverse=True))) \
             if stems_of_word else None
+        # Every name of a table that says which words name its ecosystem: in a question that names it, such a name
+        # is read even written as a plain word ("Sinatra redirect 기본 상태코드", "litestar에서 delete 핸들러는 몇").
+        self._names_of = {stem: frozenset([*table.constants, *table.classes])
+                          for stem, table in registry.constants.items() if table.mentions}
+        self._mentionable = frozenset().union(*self._names_of.values())
         for stem, table in registry.constants.items():
             entries: list[tuple[str, int | str]] = [*table.constants.items(), *table.classes.items()]
             for name, code in entries:
@@ -117,10 +124,12 @@ class ConstantReader:
 
     def find(self, text: str) -> list[ConstantHit]:
         """Every constant in the text, in order. Cheap when there is none: one regex pass over ASCII runs."""
-        if not _MAY_HOLD_A_CONSTANT.search(text):
+        if not _MAY_HOLD_A_CONSTANT.search(text) and not (
+                self._mentionable.intersection(_PLAIN_WORD.findall(text)) and self._mentioned(text)):
             return []
         hits: list[ConstantHit] = []
         mentioned = self._mentioned(text)
+        named_there = frozenset().union(*(self._names_of.get(stem, ()) for stem in mentioned))
         for match in _TOKEN.finditer(text):
             symbol, path = match.group(1) == ":", match.group(2)
             if text[match.start() - 1: match.start()] == ">" and text[match.end(): match.end() + 1] == "<":
@@ -130,7 +139,7 @@ class ConstantReader:
             # A constant-shaped name, a symbol, or a name behind a status-ish namespace may be read from a table
             # or from its words; any other name only from a table under its own qualifier ("HttpStatus.OK").
             shaped = symbol or _strong_shape(name) or bool(qualifier and _STATUS_QUALIFIER.search(qualifier)) \
-                or (bool(mentioned) and any(stem in mentioned for stem, _ in self._by_name_if_mentioned.get(name, ())))
+                or name in named_there
             # Swift's implicit member, `Abort(.notExtended)`, `.status(.created)`: a dot with no name before it
             start = match.start()
             member = not qualifier and start > 0 and text[start - 1] == "." \

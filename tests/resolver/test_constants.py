@@ -174,3 +174,12 @@ def test_a_shared_helper_name_is_read_as_the_framework_the_question_names(resolv
     assert resolver.resolve('Phoenix에서 redirect(conn, to: "/") 기본 상태코드').codes[:1] == (302,)
     # an argument that sets the status: not the default (302) but what the situation says
     assert resolver.resolve('Django redirect("home", permanent=True) 쓰면 몇 번?').codes[:1] != (302,)
+
+
+def test_a_helper_named_as_a_plain_word_is_read_when_the_question_names_its_framework(resolver) -> None:  # type: ignore[no-untyped-def]
+    # "redirect" is everyone's word: Sinatra's (302 for a GET) only in a question that says Sinatra
+    sinatra = resolver.resolve("Sinatra redirect 기본 상태코드")
+    assert sinatra.codes[:1] == (302,) and sinatra.constant is not None and sinatra.constant.ecosystem == "Sinatra"
+    assert resolver.resolve("litestar @delete 핸들러 기본 status").codes[:1] == (204,)
+    # without the framework's name a plain word stays a word
+    assert resolver.resolve("redirect 기본 상태코드").constant is None
