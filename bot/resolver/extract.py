@@ -113,6 +113,12 @@ def _is_setting(before: str) -> bool:
     return "_" in word.strip("_") or (before.endswith("=") and word.isalpha() and len(word) >= 4)
 
 
+# A call that takes a count, a limit or a duration, not a status: chi's middleware.Throttle(100), sleep(500),
+# RateLimit(200), setTimeout(fn, 500)
+_COUNT_CALL = re.compile(r"(?i:throttle|limit|limiter|sleep|timeout|delay|wait|retry|retries|backoff|burst|rate"
+                         r"|size|max|min|pool|workers|threads|concurrency|capacity|interval|ttl|port)\w*\((?:[^()]*,\s*)?$")
+
+
 def _looks_like_other_number(text: str, start: int, end: int) -> bool:
     """True for a three-digit number that is plainly a duration, size, port, id, errno, setting and so on."""
     if _is_errno(text, start, end):
@@ -133,6 +139,8 @@ def _looks_like_other_number(text: str, start: int, end: int) -> bool:
         return True  # host:443
     if before.endswith("*") and _NGINX_CONNECTION.search(before):
         return True  # nginx's connection number *412
+    if before.endswith(("(", ", ", ",")) and _COUNT_CALL.search(before) and text[end:end + 1] in ")," :
+        return True
     return _context_before(before) or _is_setting(before)
 
 

@@ -336,6 +336,8 @@ class Resolver:
         self._ranker: Ranker | None = None
         self._chat: ChatReader | None = None
         self._header_ranker: HeaderRanker | None = None
+        self._spelt_pattern: re.Pattern[str] | None = None  # see _spelt_name
+        self._spelt_codes: dict[str, int] = {}
         self.last_rows: tuple[list[tuple[int, list[float]]], list[float]] | None = None
         self._terms = lru_cache(maxsize=4096)(self._terms_uncached)
         # (small: a question is viewed once, a repeated one is answered from the answer cache, and each view
@@ -649,8 +651,25 @@ class Resolver:
             return Answer(query, "code", self._as_seen((best_code,), q), lang=lang, confidence=round(sure, 3),
                           evidence=source, signature=self._signature_hit(scores, best_code))
         suggestions = tuple(code for code, p in ranked[:3] if p >= SUGGEST_SHARE)
+        spelt = self._spelt_name(q.text)
+        if spelt is not None and spelt not in suggestions and spelt not in excluded:
+            # "Gateway Timeout 알람 기준 5분으로 바꿔뒀어요, 이제 덜 울릴 거예요": a code whose name the line spells
+            # out is offered first, whatever the rest of the line is about (a long line is matched against the
+            # explanations only, so its name is not among the candidates)
+            suggestions = (spelt, *suggestions)[:3]
         return Answer(query, "none", lang=lang, confidence=round(sure, 3), suggestions=suggestions,
                       note="no_match" if not suggestions else "not_sure")
+
+    def _spelt_name(self, text: str) -> int | None:
+        """The code whose reason phrase of two words or more the text spells out ("Gateway Timeout", "Too Many
+        Requests"; a one-word phrase such as Gone or Found is an ordinary word)."""
+        if self._spelt_pattern is None:
+            phrases = {entry.phrase.casefold(): entry.code for entry in self.registry if " " in entry.phrase.strip()}
+            self._spelt_codes = phrases
+            self._spelt_pattern = re.compile(r"(?<!\w)(?:" + "|".join(
+                re.escape(p) for p in sorted(phrases, key=len, reverse=True)) + r")(?!\w)")
+        found = self._spelt_pattern.search(text.casefold())
+        return self._spelt_codes[found.group(0)] if found else None
 
     def _signature_hit(self, scores: _Scores, code: int) -> SignatureHit | None:
         text = scores.signature.get(code)
@@ -692,6 +711,8 @@ class Resolver:
             named_class = next((hit for hit in every if hit.cls in self.registry.classes), None)
             if named_class is None or known:
                 return None
+            if any(str(code)[0] == named_class.cls[0] for code, _ in self.index.signatures_in(q)):
+                return None  # "BadHttpRequestException: Request body too large": the message says which one
             return Answer(query, "class", cls=named_class.cls, lang=lang, confidence=0.95, evidence="constant",
                           constant=named_class)
         codes = tuple(dict.fromkeys(hit.code for hit in found))
