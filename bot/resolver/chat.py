@@ -69,10 +69,16 @@ def features(text: str, named: bool = False) -> list[str]:
     # 이래요?" asks; an ending anywhere else ("~는데") joins clauses.
     last = _LAST_HANGUL_WORD.search(line)
     if last:
-        found.append(f"end:{last.group(1)[-2:]}")
+        found += [f"end:{last.group(1)[-2:]}", f"end1:{last.group(1)[-1]}"]
     if line.rstrip().endswith("?"):
         found.append("end:?")
     words = [word for word in query.words if word not in _REGISTER_WORDS]
+    if words:
+        # how a line opens and closes: a PR title or a changelog opens with its verb ("Return 409 on …", "Fix 404
+        # on …"), a status update closes with what is done ("… resolved", "… 해결")
+        found += [f"first:{words[0]}", f"last:{words[-1]}"]
+    if any(len(word) > 4 and word.endswith("ed") and word.isascii() for word in words):
+        found.append("past_en")  # fixed, resolved, deployed: work reported as done
     for i, word in enumerate(words):
         if word in ("503", "5xx"):  # the words on either side: "room 404", "500 signups", "404 페이지", "502 났던"
             found.append(f"before:{words[i - 1]}" if i else "at:first")

@@ -207,7 +207,9 @@ def _joined_codes(text: str, hits: list[CodeHit], joined: re.Pattern[str] = _JOI
 _MACHINE_TEXT = re.compile(r"[<>{}=|]|\"\s*:|\[[^\]]*\d[^\]]*\d[^\]]*\]"
                            r"|\[(?i:error|warn|warning|info|crit|alert|emerg|notice|debug|fatal)\]"
                            r"|\bHTTP/|\w/[\w.-]+/|\b[A-Za-z]\w*\.[A-Za-z]\w*\.[A-Za-z]\w*"
-                           r"|\b(?:GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS)\s+/|\bms\b")
+                           r"|\b(?:GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS)\s+/|\bms\b"
+                           # "fetch failed: 500 Internal Server Error", "AxiosError: …": an error's own message
+                           r"|(?i:failed|error|exception)\s?:\s")
 
 
 # The opening of a commit message (Conventional Commits' types), a merged PR, a TIL or a retrospective note.
