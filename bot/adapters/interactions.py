@@ -213,11 +213,9 @@ class Interactions:
             summary = scan_text(body).to_data()
             if is_log_block(summary):
                 return {"type": MESSAGE, "data": scan_embed(summary, self.registry, lang)}
-        answer = self.resolver.resolve(body, lang)
+        answer = self.resolver.explain_message(body, lang)
         if answer.kind == "none" or not answer.codes:
             return self._private(self._reply("no_codes_in_message", lang))
-        if answer.kind == "compare":
-            answer = Answer(answer.query, "code", answer.codes, lang=answer.lang, confidence=answer.confidence)
         return {"type": MESSAGE, "data": self._message(answer, self._guild_id(interaction), False)}
 
     def _defer_attachment(self, interaction: Mapping[str, Any], attachment: Mapping[str, Any]) -> dict[str, Any]:

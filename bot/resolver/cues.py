@@ -149,13 +149,15 @@ CLIENT_SIDE = Cue(
 # "what does the browser actually get". Narrower than CLIENT_SIDE, whose "client" is often the one who sent
 # something ("클라가 인증서 안 보냄"); a question about the internal code itself says so (INTERNAL_CODE).
 CLIENT_SEES = Cue(
-    words=frozenset({"browser", "browsers", "actually", "receive", "receives", "sees", "displayed", "screen"}),
-    korean=_spaced("브라우저", "화면", "입장", "실제로", "받는", "받아요", "받음", "보여"),
+    words=frozenset({"browser", "browsers", "actually", "receive", "receives", "received", "see", "sees", "saw",
+                     "observe", "observes", "observed", "displayed", "screen"}),
+    korean=_spaced("브라우저", "화면", "입장", "실제로", "받는", "받아요", "받음", "받은", "받았", "보여"),
 )
 INTERNAL_CODE = Cue(
     words=frozenset({"internal", "internally", "nonstandard", "error_page"}),
     phrases=("non-standard", "error_page"),
-    korean=("내부", "비표준", "error_page"),
+    # "nginx 로그에 찍히는 코드", "로그엔 몇번으로 남아": what the server writes down, not what the client gets
+    korean=("내부", "비표준", "error_page", "로그에 찍히", "로그엔", "로그에 남", "로그에는 몇"),
 )
 
 # Asks for a status code, or reports one: what a question about a situation says that chat does not ("which code

@@ -416,6 +416,18 @@ class Resolver:
             self._cache[key] = answer
         return answer
 
+    def explain_message(self, body: str, lang: str = "auto") -> Answer:
+        """The answer for a message someone asked to have explained (the context menu): like resolve, but a status
+        the message only mentions ("[FIRING] upstream answered HTTP 504 for 5 minutes", "결제 API 503 복구 완료") is
+        what they want explained, and two codes in a pasted message are a list, not a comparison."""
+        answer = self.resolve(body, lang)
+        if answer.kind == "none" and answer.suggestions and (stated := tuple(dict.fromkeys(
+                hit.code for hit in find_codes(self.prepared(body)) if hit.code in self.registry.codes))):
+            return Answer(answer.query, "code", stated, lang=answer.lang, confidence=0.9, evidence="number")
+        if answer.kind == "compare":
+            return Answer(answer.query, "code", answer.codes, lang=answer.lang, confidence=answer.confidence)
+        return answer
+
     def prepared(self, query: str) -> str:
         """The text every part of the resolver reads: cleaned (NFKC, controls and mentions out) and respelt."""
         return self._respell(clean(query))

@@ -100,3 +100,13 @@ def test_a_commit_message_or_pr_title_that_names_a_status_is_offered_not_answere
                                ("feat: Service Unavailable 점검 페이지 다크 모드 지원", 503),
                                ("Merged #512 — map grpc Unavailable to 503", 503)))
     assert resolver.resolve("fix: 배포 후 502 나는데 원인이 뭘까요").kind == "code"  # it asks all the same
+
+
+def test_a_message_someone_asks_to_explain_is_explained_even_when_it_only_mentions(resolver: Resolver) -> None:
+    # in a channel "결제 API 503 복구 완료했습니다" asks nothing; picked in the context menu, its 503 is the question
+    line = "결제 API 503 복구 완료했습니다"
+    assert resolver.resolve(line).kind == "none"
+    explained = resolver.explain_message(line)
+    assert explained.kind == "code" and explained.codes == (503,)
+    # two codes in a pasted message are a list, not a comparison
+    assert resolver.explain_message("upstream returned 502, retry got 504").kind == "code"

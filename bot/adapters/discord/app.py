@@ -782,13 +782,11 @@ def add_commands(bot: StatusBot) -> None:
             if is_log_block(summary):  # a pasted block of log lines: its summary, not one answer per code
                 await interaction.response.send_message(**message_kwargs(scan_embed(summary, bot.registry, lang)))
                 return
-        answer = bot.resolver.resolve(body, lang)
+        answer = bot.resolver.explain_message(body, lang)
         if answer.kind == "none" or not answer.codes:
             await interaction.response.send_message(bot.reply_text("no_codes_in_message", lang), ephemeral=True,
                                                     allowed_mentions=discord.AllowedMentions.none())
             return
-        if answer.kind == "compare":  # a pasted log with two codes is a list, not a comparison
-            answer = Answer(answer.query, "code", answer.codes, lang=answer.lang, confidence=answer.confidence)
         kwargs = bot.message_kwargs_for(answer, interaction.guild_id, interaction.app_permissions)
         await interaction.response.send_message(**kwargs)
 
