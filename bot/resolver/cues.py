@@ -92,8 +92,9 @@ COMPARE_STRONG = Cue(
     phrases=("instead of", "rather than"),
     korean=_COMPARE_KO,
 )
-COMPARE = Cue(words=COMPARE_STRONG.words | {"or", "which"}, phrases=COMPARE_STRONG.phrases,
-              korean=(*_COMPARE_KO, "다른"))
+# (with two codes in the question: "402 쓰자는데 403이 낫지 않음?", "200 줘도 됨? 201이 낫나", "is 410 better here")
+COMPARE = Cue(words=COMPARE_STRONG.words | {"or", "which", "better"}, phrases=COMPARE_STRONG.phrases,
+              korean=(*_COMPARE_KO, "다른", *_spaced("낫지", "낫나", "나은", "나을까", "낫겠", "낫냐")))
 
 # "all 3xx codes", "클라이언트 에러 코드 목록": the whole class, not one code.
 LISTING = Cue(
