@@ -106,9 +106,11 @@ LISTING = Cue(
 # "the family of codes that means the server screwed up".
 CLASS_ASKED = Cue(
     phrases=("family of codes", "class of codes", "range of codes", "group of codes", "codes family",
-             "which class", "what class", "which family", "what family", "which range", "what range"),
+             "which class", "what class", "which family", "what family", "which range", "what range",
+             "range of status", "range of codes"),
     # ("대역" alone is a range of anything: "클플 IP 대역 차단")
     korean=_spaced("번대", "몇 번 대", "백번대", "계열 코드", "어떤 대역", "무슨 대역", "몇 대역", "코드 대역",
+                   "무슨 계열", "어떤 계열", "계열이라고", "계열은 몇",
                    "에러 대역", "응답 대역", "상태 대역", "번 대역", "대역으로 필터", "대역으로 묶"),
 )
 

@@ -346,3 +346,10 @@ def test_a_range_of_ip_addresses_is_no_class_of_codes(resolver: Resolver) -> Non
     answer = resolver.resolve("방화벽이 클라우드플레어 IP 대역을 막아버렸는데 사용자는 몇번 에러 봄?")
     assert answer.kind != "class", answer
     assert resolver.resolve("서버 잘못인 에러들은 어떤 대역이에요?").cls == "5xx"
+
+
+def test_a_code_given_as_an_example_of_a_class_answers_the_class(resolver) -> None:  # type: ignore[no-untyped-def]
+    assert resolver.resolve("100 continue 같은 정보성 응답은 몇번대 계열임").cls == "1xx"
+    assert resolver.resolve("404는 몇 번대야?").cls == "4xx"
+    # a class written out with a code of it asks about the code
+    assert resolver.resolve("500번대 에러 중에 502가 뭐야").codes[:1] == (502,)
