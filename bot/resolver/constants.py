@@ -81,6 +81,13 @@ def _strong_shape(name: str) -> bool:
     return any(c.isdigit() for c in name) and any(c.isupper() for c in name[1:])
 
 
+def _bounded(word: str) -> str:
+    """A mention word as a pattern that does not match inside a longer Latin word or number."""
+    head = r"(?<![a-z0-9])" if word[:1].isascii() and word[:1].isalnum() else ""
+    tail = r"(?![a-z0-9])" if word[-1:].isascii() and word[-1:].isalnum() else ""
+    return head + re.escape(word) + tail
+
+
 class ConstantReader:
     def __init__(self, registry: Registry) -> None:
         # name -> [(ecosystem stem, code)]; (qualifier, name) -> the same, for the ecosystems using that qualifier
@@ -99,7 +106,9 @@ class ConstantReader:
                 stems_of_word[word].add(stem)
         self._stems_within = {word: frozenset(s for other, stems in stems_of_word.items() if other in word
                                                for s in stems) for word in stems_of_word}
-        self._mention = re.compile("|".join(re.escape(w) for w in sorted(stems_of_word, key=len, reverse=True))) \
+        # A mention is a word of its own ("gin" in "gin c.Bind", not in "login"; "bottle" not in "bottleneck"); a
+        # Korean particle may follow it ("gin에서")
+        self._mention = re.compile("|".join(_bounded(w) for w in sorted(stems_of_word, key=len, reverse=True))) \
             if stems_of_word else None
         # Every name of a table that says which words name its ecosystem: in a question that names it, such a name
         # is read even written as a plain word ("Sinatra redirect 기본 상태코드", "litestar에서 delete 핸들러는 몇").
@@ -176,6 +185,10 @@ class ConstantReader:
     def _from_table(self, name: str, qualifier: str, shaped: bool, symbol: bool = False, sep: str = ".",
                     mentioned: frozenset[str] = frozenset()) -> _Found | None:
         owners = self._by_qualified.get((qualifier, name)) if qualifier else None
+        if not owners and qualifier and (named := [o for o in (*self._by_name.get(name, ()),
+                                                               *self._by_name_if_mentioned.get(name, ()))
+                                                   if o[0] in mentioned]):
+            owners = named  # "gin c.Bind(&req)": behind a variable, the name of the framework the question names
         if not owners:
             # Behind a namespace some table uses, a name that table lacks is something else of that namespace
             # (Go's http.Redirect is a function; .NET's Redirect constant is no answer to it).

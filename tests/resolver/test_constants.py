@@ -183,3 +183,10 @@ def test_a_helper_named_as_a_plain_word_is_read_when_the_question_names_its_fram
     assert resolver.resolve("litestar @delete 핸들러 기본 status").codes[:1] == (204,)
     # without the framework's name a plain word stays a word
     assert resolver.resolve("redirect 기본 상태코드").constant is None
+
+
+def test_a_name_behind_a_variable_is_the_named_frameworks(resolver) -> None:  # type: ignore[no-untyped-def]
+    # gin's context is usually `c`, which is also Hono's qualifier: the framework the question names decides
+    assert resolver.resolve("gin c.Bind(&req) 실패하면 자동으로 몇 박힘?").codes[:1] == (400,)
+    # a mention is a word of its own: "gin" inside "login" names nothing
+    assert resolver.resolve("login 화면에서 Bind 에러").constant is None
