@@ -212,6 +212,10 @@ _MACHINE_TEXT = re.compile(r"[<>{}=|]|\"\s*:|\[[^\]]*\d[^\]]*\d[^\]]*\]"
                            r"|(?i:failed|error|exception)\s?:\s")
 
 
+# Codes listed with slashes ("400/401/403 응답 스키마", "2xx/3xx/4xx/5xx 패널") are no path of a machine's text.
+_CODE_LIST = re.compile(r"(?<![\w/])[1-5](?:\d\d|xx)(?:/[1-5](?:\d\d|xx))+(?![\w/])", re.IGNORECASE)
+
+
 # The opening of a commit message (Conventional Commits' types), a merged PR, a TIL or a retrospective note.
 _WORK_LOG = re.compile(r"\s*(?:(?:feat|fix|chore|docs|refactor|perf|test|tests|build|ci|style|revert|hotfix)"
                        r"(?:\([^)]{0,40}\))?!?:|merged\s+(?:pr\s*)?#\d+|pr\s*#\d+\b|til\s*:|회고\s*:|회의록\s*:)",
@@ -372,7 +376,8 @@ class Resolver:
         length, or most of the line; "I'm a teapot" on a mug is neither) a number is a status."""
         if any(h.strong and not _HTTP_WORD_BEFORE.search(number_text, max(0, h.start - 6), h.start) for h in hits):
             return False
-        return len(q.words) >= 3 and not _MACHINE_TEXT.search(text) and not cues.ASKS_OUTRIGHT.found_in(q) \
+        return len(q.words) >= 3 and not _MACHINE_TEXT.search(_CODE_LIST.sub(" ", text)) \
+            and not cues.ASKS_OUTRIGHT.found_in(q) \
             and not _YES_NO_QUESTION.match(text) and not _joined_codes(number_text, hits, _CHOOSING) \
             and not any(len(found) >= _PASTED_MESSAGE or 2 * len(found) >= len(text)
                         for _, found in self.index.signatures_in(q))
