@@ -325,7 +325,7 @@ class Ranker:
             if flat:
                 pairs = iter(flat)
                 for slot, gain in zip(pairs, pairs, strict=True):
-                    bm25[slot] = bm25_of(slot, 0.0) + gain  # type: ignore[index, call-overload]
+                    bm25[slot] = bm25_of(slot, 0.0) + gain  # type: ignore[index, arg-type]
         codes = self.codes
         by_code = {codes[slot]: value / mass for slot, value in bm25.items()}
 

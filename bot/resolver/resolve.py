@@ -531,7 +531,8 @@ class Resolver:
             return other  # "검색 결과 0건일 때 404 줘야 하나요 아니면 뭐?": the situation decides, the guess does not
         if known and not class_match and not strong and len({n // 100 for n in known}) == 1 \
                 and cues.CLASS_ASKED.found_in(q) and code_class(known[0]) in self.registry.classes:
-            # "100 continue 같은 정보성 응답은 몇번대 계열임", "404는 몇 번대야?": the class of the code given as an example
+            # "100 continue 같은 정보성 응답은 몇번대 계열임", "404는 몇 번대야?": the class of the code given as an
+            # example
             return Answer(query, "class", cls=code_class(known[0]), lang=answer_lang, confidence=0.9, evidence="number")
         if known:
             return Answer(query, "code", self._as_seen(tuple(known), q), lang=answer_lang,
