@@ -12,7 +12,7 @@ from dataclasses import dataclass
 # All patterns run on lower-cased text (case-insensitive matching is slow on long pastes).
 _STATUS_LINE = re.compile(r"\bhttp/\d(?:\.\d)?\s+(\d{3})\b")
 # Combined/common log format: "GET /path HTTP/1.1" 502 157  -> the field right after the quoted request.
-_ACCESS_LOG = re.compile(r"\"[a-z]+ [^\"]{0,2048}? http/[\d.]+\"\s+(\d{3})\b")
+_ACCESS_LOG = re.compile(r"\"[a-z]+ [^\"]{0,2048}? http/[\d.]+\"\s+(\d{3}|0)\b")  # (Envoy logs 0: no response)
 # A number said to be a status: checked on the few characters before each three-digit number, which is far
 # cheaper than scanning a long paste for every keyword. Runs of three or more digits are found in one scan
 # (a pattern with look-arounds is several times slower); only runs of exactly three are status numbers.
