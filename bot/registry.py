@@ -546,6 +546,16 @@ def _constants_file(raw: dict[str, bytes], name: str) -> dict[str, ConstantsFile
         for i, words in enumerate(table.mentions):
             if not words.strip() or words != words.casefold():
                 _raise(rel, f"mentions[{i}]", "must be lower case and not empty")
+        for constant, places in table.contexts.items():
+            if constant not in table.constants:
+                _raise(rel, f"contexts.{constant}", f"{constant!r} is not one of the file's constants")
+            if not table.defaults:
+                _raise(rel, f"contexts.{constant}", "only a table of defaults (defaults = true) has contexts")
+            for words, code in places.items():
+                if not words.strip() or words != words.casefold():
+                    _raise(rel, f"contexts.{constant}", f"{words!r}: must be lower case and not empty")
+                if not (100 <= code <= 599):
+                    _raise(rel, f"contexts.{constant}", f"{code} is not a status code")
         if not table.bare and not table.qualifiers:
             _raise(rel, "bare", "false, but no qualifiers: none of its names could be read")
         for i, qualifier in enumerate(table.qualifiers):

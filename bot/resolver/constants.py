@@ -134,6 +134,10 @@ class ConstantReader:
                     self._by_name_if_mentioned[name].append((stem, code))
                 for qualifier in table.qualifiers:
                     self._by_qualified[(qualifier, name)].append((stem, code))
+        # (ecosystem, helper) -> where it runs -> its default there (ConstantsFile.contexts)
+        self._contexts = {(table.ecosystem, name): [(re.compile(_bounded(words)), code)
+                                                    for words, code in places.items()]
+                          for table in registry.constants.values() for name, places in table.contexts.items()}
         # reason phrases (current and former) by their letters: 'gatewaytimeout' -> 504
         self._phrases: dict[str, int] = {}
         for entry in registry:
@@ -150,6 +154,7 @@ class ConstantReader:
         if not may_hold and not mentioned:
             return []
         hits: list[ConstantHit] = []
+        folded = ""
         named_there = frozenset().union(*(self._names_of.get(stem, ()) for stem in mentioned))
         for match in _TOKEN.finditer(text):
             symbol, path = match.group(1) == ":", match.group(2)
@@ -173,6 +178,9 @@ class ConstantReader:
                 or (self._from_words(name, qualifier, symbol) if shaped else None)
             if found is not None:
                 code, ecosystem, language, note, also, default = found
+                if default and (places := self._contexts.get((ecosystem, name))):
+                    folded = folded or text.casefold()
+                    code = next((c for words, c in places if words.search(folded)), code)
                 written = f"{qualifier}{sep}{name}" if qualifier else (
                     f":{name}" if symbol else f".{name}" if member else name)
                 is_class = isinstance(code, str)

@@ -190,3 +190,9 @@ def test_a_name_behind_a_variable_is_the_named_frameworks(resolver) -> None:  # 
     assert resolver.resolve("gin c.Bind(&req) 실패하면 자동으로 몇 박힘?").codes[:1] == (400,)
     # a mention is a word of its own: "gin" inside "login" names nothing
     assert resolver.resolve("login 화면에서 Bind 에러").constant is None
+
+
+def test_a_helpers_default_where_it_runs(resolver) -> None:  # type: ignore[no-untyped-def]
+    # knowledge/constants/nextjs_helpers.toml: redirect() is 307, 303 in a Server Action (contexts.redirect)
+    assert resolver.resolve("next/navigation redirect('/login') 기본 상태코드").codes[:1] == (307,)
+    assert resolver.resolve("Next.js server action 안에서 redirect() 호출하면 몇번으로 나가?").codes[:1] == (303,)
