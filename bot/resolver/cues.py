@@ -183,7 +183,10 @@ WANTS_STATUS = Cue(
     korean=_spaced("몇 번", "몇번", "몇으로", "상태 코드", "상태코드", "응답 코드",
                    "응답코드", "리턴", "반환", "무슨 코드", "어떤 코드", "뭔 코드",
                    "코드 뭐", "코드는 뭐", "코드가 뭐", "코드?", "뭘 줘야", "뭐 줘야",
-                   "뭐 줘", "뭘 줘", "주는 코드", "뭘로 줘", "뭐로 줘"))
+                   "뭐 줘", "뭘 줘", "주는 코드", "뭘로 줘", "뭐로 줘",
+                   # "Range 헤더가 파일 크기 넘어서 들어오면 뭐 줌?", "Authorization 헤더 없이 호출하면 뭐 떠요": what
+                   # comes back, not the header
+                   "뭐 줌", "뭐 줌?", "뭐 떠", "뭐 뜸", "뭐 나와", "뭐 나옴", "뭐 와요", "뭐 옴"))
 
 # Asks to confirm a belief about a constant or name: "SC_REQUEST_TOO_LONG 이거 414 맞죠?", "is HTTP_MOVED_TEMP 301
 # right?". The number is the asker's guess, so the constant's own code answers (and may correct it).

@@ -173,6 +173,7 @@ _EXCLUDED_BEFORE = re.compile(r"(?:other than|instead of|besides|apart from|exce
 _LIKE_BEFORE = re.compile(r"\blike\s+(?:an?\s+)?$", re.IGNORECASE)
 _BUT_AFTER = re.compile(r"\s*,?\s+but\b", re.IGNORECASE)
 _EXCLUDED_AFTER = re.compile(r"\s?(?:번|코드|은|는|이|가|을|를|으로|로)?\s?(?:말고|말구|아니고|아니라|빼고|대신"
+                             r"|아니던데|아니더라|아닌데|아니네|아니었"  # "301 아니던데 몇번임?": the guess was wrong
                              r"|보다\s?(?:더\s?)?(?:정확|구체|적절|알맞|딱\s?맞)"
                              r"|(?:쓰면|주면|쓰는\s?건|주는\s?건)\s?안\s?[되된돼]"  # "301 쓰면 안된다던데 뭐 써요?"
                              r"|(?:번)?\s?[인일]\s?줄\s?알았)")  # "301인 줄 알았는데": the guess the question corrects
@@ -283,7 +284,9 @@ _DOUBTED_AFTER = re.compile(r"\s?(?:번|을|를|로|으로|이|가)?\s?(?:줘야
                             r"|\s?(?:을|를|로|으로)?\s?(?:주자는|쓰자는|하자는)\s?(?:사람|의견|쪽|얘기)"
                             r"|\s?(?:feels|seems|sounds)\s+(?:too|wrong|off)\b"
                             # "기본 응답 뭐임? 429 아님?", "이거 404 맞나요?": a guess put up to be checked
-                            r"|\s?(?:번|이|가|은|는)?\s?(?:아님|아니야|아닌가요?|아니에요|맞나요?|맞죠|맞음|맞아요?)\s?\?",
+                            r"|\s?(?:번|이|가|은|는)?\s?(?:아님|아니야|아닌가요?|아니에요|맞나요?|맞죠|맞음|맞아요?)\s?\?"
+                            # "DELETE /users 치면 405 나옴?": a guess of what comes back, put up to be checked
+                            r"|\s?(?:이|가)?\s?(?:나옴|나와요|나오나요|나오나|나오는\s?거\s?맞|뜸|떠요|뜨나요)\s?\?",
                             re.IGNORECASE)
 
 
