@@ -66,3 +66,10 @@ def test_a_counter_after_a_number_is_its_unit() -> None:
     # MeCab reads 분 cut from "30분" as 붓다 (to pour).
     found = terms("30분 점검 공지")
     assert "붓" not in found and "30" in found and "점검" in found
+
+
+def test_a_conditional_header_is_one_term() -> None:
+    # "if" is a stop word and "match" any text's word: If-Match must stay If-Match to tell 412 from 409
+    assert "ifmatch" in terms("Client sends PATCH with If-Match carrying an old ETag")
+    assert "ifnonematch" in terms("If-None-Match 보냈는데 200이 와요")
+    assert "rang" in terms("if the range is wrong")  # prose keeps its words
