@@ -31,9 +31,9 @@ from bot.resolver.text import EN_STOPWORDS, KO_PARTICLES, words
 _CONTENT_TAGS = frozenset({"NNG", "NNP", "VV", "VA", "XR", "SL", "SH", "MAG"})
 # Adverbs that only colour a sentence; the others stay ("이미 있는 아이디" is about a conflict, "다시" a retry).
 _FILLER_ADVERBS = frozenset("""
-좀 그냥 진짜 정말 너무 잘 왜 어떻게 계속 자꾸 갑자기 다 또 막 많이 아까 지금 이제 그럼 혹시
+좀 그냥 진짜 정말 너무 잘 왜 어떻게 계속 자꾸 갑자기 다 또 막 아까 지금 이제 그럼 혹시
 제발 일단 아무튼 근데 그런데 그래서 그리고 하지만 그러면 근데요 꼭 대체 도대체 요즘 가끔 간간이
-종종 자주 맨날 항상 늘 되게 엄청 완전 살짝""".split())  # noqa: SIM905 (a list literal of these runs past 120 columns)
+종종 맨날 항상 늘 되게 엄청 완전 살짝""".split())  # (많이 and 자주 stay: "너무 많이 호출해서 막힘" is 429's)  # noqa: SIM905 (a list literal of these runs past 120 columns)
 # Verbs and adjectives so general that they only make a sentence grammatical ("해도 돼요", "있어요").
 _LIGHT_VERBS = frozenset({"하", "되", "있", "이", "아니", "같", "그렇", "이렇", "어떻"})
 # Korean words the dictionary does not know as one word but developers write as one.
