@@ -448,7 +448,13 @@ class Resolver:
             # "fix(api): return 409 on duplicate email", "Merged #2841 — map NOT_FOUND to 404", "TIL: …": a commit
             # message, a PR title or a note names a status to say what was done
             return _offered(query, answer.lang, answer.codes)
-        if answer.kind == "code" and answer.evidence in ("name", "signature") \
+        if answer.kind == "code" and (answer.evidence in ("name", "signature") or (
+                # in a Korean line, a name written as a name, capitals and all ("Service Unavailable 점검 페이지 문구
+                # … 통일했음"), is named even when the words around it found the code too (an English line that
+                # opens with one is most often a pasted error page)
+                answer.evidence == "description" and q.hangul
+                and (entry := self.registry.get(answer.codes[0])) is not None
+                and " " in entry.phrase and entry.phrase in text)) \
                 and (masked := self.named_chat_text(query, text, q, answer.codes[0])) is not None \
                 and self.chat.only_mentions(masked, named=True):
             # "Too Many Requests 받던 파트너 연동, 호출 간격 늘리니까 깔끔해졌어요": a status named by its name or
