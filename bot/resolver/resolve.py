@@ -290,6 +290,15 @@ _DOUBTED_AFTER = re.compile(r"\s?(?:번|을|를|로|으로|이|가)?\s?(?:줘야
                             re.IGNORECASE)
 
 
+# Later in an English question, what the code stated so far should have been: "the create endpoint returns 200 with
+# the new order … What status should it actually return?", "a teammate returns 400 when … which code was designed
+# for this?"
+_SHOULD_IT_BE = re.compile(r"\b(?:should (?:it|we|this|they|the (?:server|api|endpoint)) (?:actually |really )?"
+                           r"(?:be|return|send|respond|use)|what (?:should|would) (?:it|we) (?:be|return|send)"
+                           r"|(?:was|is) designed for|more (?:correct|appropriate|precise|fitting)"
+                           r"|(?:the )?(?:right|correct|proper) (?:code|status)(?! is))\b", re.IGNORECASE)
+
+
 # "'404 page not found' 나오는 건 알겠고, …땐 몇 나와?", "503은 알겠는데 504는?": a code the asker already knows is
 # the background of the question, not its answer.
 _KNOWN_AFTER = re.compile(r"[^,.?!\n]{0,32}?(?:건|거는|것은|은|는)\s?(?:알겠|잘\s?알)")
@@ -534,7 +543,9 @@ class Resolver:
             return Answer(query, "header", header=header, lang=answer_lang, confidence=0.85, evidence="description")
         if len(known) >= 2 and (cues.COMPARE.found_in(q) or self._only_codes(q) or _joined_codes(number_text, hits)):
             return Answer(query, "compare", tuple(known[:4]), lang=answer_lang, confidence=0.97, evidence="number")
-        if len(known) == 1 and not strong and len(hits) == 1 and _DOUBTED_AFTER.match(number_text, hits[0].start + 3) \
+        if len(known) == 1 and not strong and len(hits) == 1 and (
+                _DOUBTED_AFTER.match(number_text, hits[0].start + 3)
+                or _SHOULD_IT_BE.search(number_text, hits[0].start + 3)) \
                 and (other := self._described(query, q, self._score_text(q), set(), answer_lang)).kind == "code" \
                 and other.evidence == "description":
             return other  # "검색 결과 0건일 때 404 줘야 하나요 아니면 뭐?": the situation decides, the guess does not
