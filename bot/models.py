@@ -181,8 +181,9 @@ class ConstantsFile(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     # it wins ("redirect_to root_path, status: :see_other"), and it answers only a pasted use or a question about
     # the default ("redirect_to에 status 뭐 주라고?" asks what to pass, not what it does alone)
     defaults: bool = False
-    # a helper whose default depends on where it runs: name -> {words that say where (lower case): code}
-    # (Next.js's redirect() is 307, but 303 in a Server Action: `contexts.redirect = {"server action" = 303}`)
+    # a name whose code depends on where it runs or what it is given: name -> {words that say so (lower case): code}
+    # (Next.js's redirect() is 307, but 303 in a Server Action: `contexts.redirect = {"server action" = 303}`;
+    # ASP.NET Core's Results.Redirect is 302, 308 with `permanent: true, preserveMethod: true`)
     contexts: dict[str, dict[str, int]] = {}
     notes: dict[str, ConstantNote] = {}
 

@@ -549,8 +549,6 @@ def _constants_file(raw: dict[str, bytes], name: str) -> dict[str, ConstantsFile
         for constant, places in table.contexts.items():
             if constant not in table.constants:
                 _raise(rel, f"contexts.{constant}", f"{constant!r} is not one of the file's constants")
-            if not table.defaults:
-                _raise(rel, f"contexts.{constant}", "only a table of defaults (defaults = true) has contexts")
             for words, code in places.items():
                 if not words.strip() or words != words.casefold():
                     _raise(rel, f"contexts.{constant}", f"{words!r}: must be lower case and not empty")

@@ -209,11 +209,10 @@ ko = "307이 아니라 302입니다."
     ('qualified_only = ["FOUND"]', 'qualified_only = ["LOST"]', "qualified_only[0]", "not one of the file's names"),
     ('mentions = ["example framework"]', 'mentions = ["Example"]', "mentions[0]", "lower case"),
     ('ClientError = "4xx"', 'FOUND = "3xx"', "classes.FOUND", "listed under constants too"),
-    # a helper's default where it runs belongs to a table of defaults, and to one of its names
-    ("[notes.MOVED_TEMP]", '[contexts.FOUND]\n"post" = 303\n\n[notes.MOVED_TEMP]', "contexts.FOUND",
-     "only a table of defaults"),
+    # a code that depends on where a helper runs or what it is given belongs to one of the file's names
     ("[notes.MOVED_TEMP]", '[contexts.LOST]\n"post" = 303\n\n[notes.MOVED_TEMP]', "contexts.LOST",
      "not one of the file's constants"),
+    ("[notes.MOVED_TEMP]", '[contexts.FOUND]\n"Post" = 303\n\n[notes.MOVED_TEMP]', "contexts.FOUND", "lower case"),
 ])
 def test_bad_constants_table(knowledge_copy: Path, old: str, new: str, where: str, problem: str) -> None:
     (knowledge_copy / "constants").mkdir(exist_ok=True)

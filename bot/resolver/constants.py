@@ -178,9 +178,10 @@ class ConstantReader:
                 or (self._from_words(name, qualifier, symbol) if shaped else None)
             if found is not None:
                 code, ecosystem, language, note, also, default = found
-                if default and (places := self._contexts.get((ecosystem, name))):
+                if places := self._contexts.get((ecosystem, name)):
                     folded = folded or text.casefold()
-                    code = next((c for words, c in places if words.search(folded)), code)
+                    if (there := next((c for words, c in places if words.search(folded)), None)) is not None:
+                        code, default = there, False  # what the question says decides, not the default
                 written = f"{qualifier}{sep}{name}" if qualifier else (
                     f":{name}" if symbol else f".{name}" if member else name)
                 is_class = isinstance(code, str)
