@@ -99,7 +99,7 @@ COMPARE = Cue(words=COMPARE_STRONG.words | {"or", "which", "better"}, phrases=CO
 # "all 3xx codes", "클라이언트 에러 코드 목록": the whole class, not one code.
 LISTING = Cue(
     words=frozenset({"all", "list", "lists", "types", "kinds", "every", "codes", "class", "category", "family"}),
-    korean=("목록", "종류", "리스트", "전부", "모든", "코드들", "전체", "계열", "대역", "정리"),
+    korean=("목록", "종류", "리스트", "전부", "모든", "코드들", "전체", "계열", "대역", "정리", "뭐뭐"),
 )
 
 # Asks for a class by what it means: "클라이언트 잘못으로 나는 에러들 몇번대라고 불러?", "서버 쪽 에러 대역은 몇 번대?",

@@ -98,6 +98,11 @@ def _is_errno(text: str, start: int, end: int) -> bool:
 _NGINX_CONNECTION = re.compile(r"\d#\d+: \*$")
 
 
+_COUNT_KEYS = frozenset({"second", "minute", "hour", "day", "month", "year", "seconds", "minutes", "hours", "limit",
+                         "burst", "rate", "max", "min", "size", "timeout", "retries", "replicas", "port", "workers",
+                         "threads", "concurrency", "capacity", "interval", "ttl", "count", "requests"})
+
+
 def _is_setting(before: str) -> bool:
     """'proxy_read_timeout 300', 'client_max_body_size=100': the value of a snake_case setting, not a status
     (a status key such as status_code is checked before this)."""
@@ -109,8 +114,11 @@ def _is_setting(before: str) -> bool:
     # (an error name such as net::ERR_ABORTED before "404" is not a setting)
     if any(key in word for key in _STATED_KEYS):
         return False
-    # "minute=100", "burst=200": a word written straight against "=" and a number is a setting too
-    return "_" in word.strip("_") or (before.endswith("=") and word.isalpha() and len(word) >= 4)
+    # "minute=100", "burst=200": a word written straight against "=" and a number is a setting too; against ":"
+    # only a word that counts or times something (Kong's "minute: 100"): "success: 415" and "content-type: 400" are
+    # statuses
+    return "_" in word.strip("_") or (before.endswith("=") and word.isalpha() and len(word) >= 4) \
+        or (before.rstrip().endswith(":") and word.casefold() in _COUNT_KEYS)
 
 
 # A call that takes a count, a limit or a duration, not a status: chi's middleware.Throttle(100), sleep(500),

@@ -266,7 +266,8 @@ def _written_as_code(text: str, hit: ConstantHit) -> bool:
     if "." in hit.name or "::" in hit.name:
         return True
     after = text[hit.start + len(hit.name.lstrip(".")):].lstrip()  # (a member's dot is before its start)
-    return after[:1] in ("(", "{", "!")
+    # a call, a block, a Rust macro, or a function with its arity as Erlang and Elixir write it (service_available/2)
+    return after[:1] in ("(", "{", "!") or (after[:1] == "/" and after[1:2].isdigit())
 
 
 def _class_is_the_topic(text: str, match: re.Match[str]) -> bool:
