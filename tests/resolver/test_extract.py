@@ -89,6 +89,9 @@ def test_hand_written_context_checks_match_their_regexes(pieces: list[str]) -> N
     ("error code 0x80070005", []),
     ("rate-limiting config: second=200 hour=500", []),  # a word against "=" is a setting
     ("status=503 burst=200", [503]),  # unless the word says status
+    ("Kong rate-limiting: minute: 100, hour: 500", []),  # a count or time against ":" is set
+    ("Response status code does not indicate success: 415", [415]),  # another word against ":" states it
+    ("Throttle(100) 걸어둠", []),  # a count given to a call
     ("clients above 300 req/min get throttled", []),  # a rate
     ("we allow 400 requests per minute", []),
 ])
