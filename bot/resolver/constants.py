@@ -242,7 +242,9 @@ class ConstantReader:
         for _, code in owners:
             counts[code] += 1
         code = max(counts, key=lambda c: counts[c])
-        stems = list(dict.fromkeys(s for s, c in owners if c == code))
+        # (the main ecosystems, those with a short name for the "In code" line, are named first: `head :no_content`
+        # is Rails's before it is Plug's, HttpStatus.I_AM_A_TEAPOT Spring's before Micronaut's)
+        stems = sorted(dict.fromkeys(s for s, c in owners if c == code), key=lambda s: not self._tables[s].short)
         table = self._tables[stems[0]]
         also = tuple(e for e in dict.fromkeys(self._tables[s].ecosystem for s in stems[1:]) if e != table.ecosystem)
         notes = [self._tables[s].notes.get(name) for s in stems]
