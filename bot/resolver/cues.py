@@ -55,7 +55,9 @@ def _spaced(*fragments: str) -> tuple[str, ...]:
 QUESTION = Cue(
     words=frozenset({"what", "whats", "how", "why", "when", "which", "explain", "meaning", "mean", "does", "do"}),
     phrases=("?",),
-    korean=("뭐", "무슨", "뜻", "의미", "어떻게", "언제", "왜", "알려", "설명", "인가요", "나요", "예요", "에요"),
+    # (설명 as a request: "설명해 주세요", "설명 좀"; "설명드렸음" reports one)
+    korean=("뭐", "무슨", "뜻", "의미", "어떻게", "언제", "왜", "알려", "설명해", "설명 좀", "설명 부탁", "설명이 필요",
+            "인가요", "나요", "예요", "에요"),
 )
 
 # Reports a problem: an error word, a failure, a limit, something gone.
@@ -135,7 +137,8 @@ CHAT_REPORT = Cue(
 ASKS_OUTRIGHT = Cue(
     words=frozenset({"what", "whats", "why", "how", "which", "explain", "meaning", "mean", "means", "difference",
                      "differences", "list", "overview", "tell", "compare"}),
-    korean=_spaced("뭐", "뭘", "뭔", "머임", "무슨", "뜻", "의미", "왜", "어떻게", "어디", "알려", "설명", "차이",
+    korean=_spaced("뭐", "뭘", "뭔", "머임", "무슨", "뜻", "의미", "왜", "어떻게", "어디", "알려", "설명해", "설명 좀",
+                   "설명 부탁", "차이",
                    "비교", "구분", "헷갈", "몇 번", "정리해 줘", "정리 좀", "어느 상황", "언제 써", "언제 씀", "방법",
                    "해결법", "까요", "까?", "인가요", "건가요", "나요?", "뭐뭐", "어떤 코드", "어떤 응답", "어떤 게 있",
                    # "302 줄까 303 줄까": which to send, asked without a question mark

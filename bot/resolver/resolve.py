@@ -695,8 +695,13 @@ class Resolver:
                 view.bm25.get(best_code, 0.0), view.snippet.get(best_code, 0.0)) else "description"
             return Answer(query, "code", self._as_seen((best_code,), q), lang=lang, confidence=round(sure, 3),
                           evidence=source, signature=self._signature_hit(scores, best_code))
-        suggestions = tuple(code for code, p in ranked[:3] if p >= SUGGEST_SHARE)
         spelt = self._spelt_name(q.text)
+        if spelt is not None and spelt not in excluded and cues.QUESTION.found_in(q):
+            # "Service Unavailable 나오는 거 왜 그런지 아시는 분?", "Bad Gateway keeps popping up, what usually causes
+            # that": a question that spells out a status's name is about that status, whatever else it describes
+            return Answer(query, "code", (spelt,), lang=lang, confidence=max(round(named, 3), ANSWER_THRESHOLD),
+                          evidence="name")
+        suggestions = tuple(code for code, p in ranked[:3] if p >= SUGGEST_SHARE)
         if spelt is not None and spelt not in suggestions and spelt not in excluded:
             # "Gateway Timeout 알람 기준 5분으로 바꿔뒀어요, 이제 덜 울릴 거예요": a code whose name the line spells
             # out is offered first, whatever the rest of the line is about (a long line is matched against the
@@ -709,10 +714,19 @@ class Resolver:
         """The code whose reason phrase of two words or more the text spells out ("Gateway Timeout", "Too Many
         Requests"; a one-word phrase such as Gone or Found is an ordinary word)."""
         if self._spelt_pattern is None:
-            phrases = {entry.phrase.casefold(): entry.code for entry in self.registry if " " in entry.phrase.strip()}
+            # (a reason phrase, a former one, the Korean name, or an alias of two words or more without a digit:
+            # "Gateway Timeout", "Request Entity Too Large", "게이트웨이 타임아웃"; each alias is one code's only)
+            phrases: dict[str, int] = {}
+            for entry in self.registry:
+                names = (entry.phrase, *entry.former_phrases, entry.name_ko, *entry.aliases.en, *entry.aliases.ko)
+                for name in names:
+                    name = name.strip()
+                    if " " in name and not any(c.isdigit() for c in name):
+                        phrases.setdefault(name.casefold(), entry.code)
             self._spelt_codes = phrases
-            self._spelt_pattern = re.compile(r"(?<!\w)(?:" + "|".join(
-                re.escape(p) for p in sorted(phrases, key=len, reverse=True)) + r")(?!\w)")
+            # (a Korean particle may follow a name: "게이트웨이 타임아웃은")
+            self._spelt_pattern = re.compile(r"(?<![a-z0-9])(?:" + "|".join(
+                re.escape(p) for p in sorted(phrases, key=len, reverse=True)) + r")(?![a-z0-9])")
         found = self._spelt_pattern.search(text.casefold())
         return self._spelt_codes[found.group(0)] if found else None
 

@@ -353,3 +353,12 @@ def test_a_code_given_as_an_example_of_a_class_answers_the_class(resolver) -> No
     assert resolver.resolve("404는 몇 번대야?").cls == "4xx"
     # a class written out with a code of it asks about the code
     assert resolver.resolve("500번대 에러 중에 502가 뭐야").codes[:1] == (502,)
+
+
+def test_a_question_that_spells_out_a_status_name_is_about_it(resolver) -> None:  # type: ignore[no-untyped-def]
+    # long lines match names weakly; the name written out in a question still decides
+    assert resolver.resolve("Bad Gateway keeps popping up on the admin portal, what usually causes that").codes[:1] \
+        == (502,)
+    assert resolver.resolve("게이트웨이 타임아웃은 정확히 어떤 상황에서 나는 건가요?").codes[:1] == (504,)
+    # told, not asked
+    assert resolver.resolve("신규 입사자분께 Payment Required는 실무에서 거의 안 쓴다고 설명드렸음 ㅎㅎ").kind == "none"
