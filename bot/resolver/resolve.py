@@ -184,7 +184,7 @@ _EXCLUDED_AFTER = re.compile(r"\s?(?:번|코드|은|는|이|가|을|를|으로|�
 # A verb of choosing may follow a particle and the counter: "404로 할지 410으로 할지", "401로 해야 돼 403으로 해야 돼",
 # "401번 줄까 403번 줄까", "401인지 403인지". Those, and a question mark, ask by themselves (_CHOOSING); "랑", "하고",
 # "/" and "or" join two codes in chat as well ("502랑 504 알람 채널 분리했어요").
-_CHOICE = (r"(?:이야|야|이냐|냐|이에요|예요"
+_CHOICE = (r"(?:이야|야|이냐|냐|이에요|예요|임"
            r"|(?:(?:번\s?)?(?:으로|로|을|를|이|가)\s?|번\s?)?"
            r"(?:줄까|할까|쓸까|둘까|줄지|쓸지|할지|둘지|인지|맞아|맞나|(?:써|줘|해|둬)야\s?(?:돼|되|해|함|하나)?))")
 _JOINED = re.compile(r"\s*(?:(?:이랑|랑|하고|와|과|아니면|또는|혹은|이나|나|or|,|/|" + _CHOICE + r")[\s?]*|\?\s*)"
