@@ -186,7 +186,9 @@ _EXCLUDED_AFTER = re.compile(r"\s?(?:번|코드|은|는|이|가|을|를|으로|�
 # "/" and "or" join two codes in chat as well ("502랑 504 알람 채널 분리했어요").
 _CHOICE = (r"(?:이야|야|이냐|냐|이에요|예요|임"
            r"|(?:(?:번\s?)?(?:으로|로|을|를|이|가)\s?|번\s?)?"
-           r"(?:줄까|할까|쓸까|둘까|줄지|쓸지|할지|둘지|인지|맞아|맞나|(?:써|줘|해|둬)야\s?(?:돼|되|해|함|하나)?))")
+           r"(?:줄까|할까|쓸까|둘까|줄지|쓸지|할지|둘지|인지|맞아|맞나|(?:써|줘|해|둬)야\s?(?:돼|되|해|함|하나)?)"
+           # each choice with a verb of its own: "200에 바디 줄까 204로 비울까", "301로 보낼까 308로 보낼까"
+           r"|[^?.!\n]{0,10}?(?:줄까|할까|쓸까|둘까|보낼까|비울까|내릴까|리턴할까|반환할까))")
 _JOINED = re.compile(r"\s*(?:(?:이랑|랑|하고|와|과|아니면|또는|혹은|이나|나|or|,|/|" + _CHOICE + r")[\s?]*|\?\s*)"
                      r"(?:아니면|or)?\s*$", re.IGNORECASE)
 _CHOOSING = re.compile(r"\s*(?:" + _CHOICE + r"[\s?]*|\?\s*)(?:아니면|or)?\s*$", re.IGNORECASE)
@@ -286,6 +288,8 @@ _DOUBTED_AFTER = re.compile(r"\s?(?:번|을|를|로|으로|이|가)?\s?(?:줘야
                             r"|\s?(?:feels|seems|sounds)\s+(?:too|wrong|off)\b"
                             # "기본 응답 뭐임? 429 아님?", "이거 404 맞나요?": a guess put up to be checked
                             r"|\s?(?:번|이|가|은|는)?\s?(?:아님|아니야|아닌가요?|아니에요|맞나요?|맞죠|맞음|맞아요?)\s?\?"
+                            # "검색 결과 0건이면 404 줘야 돼?": the code to send, put up to be checked
+                            r"|\s?(?:을|를|로|으로)?\s?(?:줘야|써야|리턴해야|반환해야|내려야)\s?(?:돼|되나|되나요|하나|하나요|함|해)?\s?\?"
                             # "DELETE /users 치면 405 나옴?": a guess of what comes back, put up to be checked
                             r"|\s?(?:이|가)?\s?(?:나옴|나와요|나오나요|나오나|나오는\s?거\s?맞|뜸|떠요|뜨나요)\s?\?",
                             re.IGNORECASE)
