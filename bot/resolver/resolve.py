@@ -217,7 +217,8 @@ _MACHINE_TEXT = re.compile(r"[<>{}=|]|\"\s*:|\[[^\]]*\d[^\]]*\d[^\]]*\]"
 
 # A request line ("GET /api/orders 502"): a machine's text in English; in a Korean sentence, an endpoint named in
 # prose ("신규 POST /v2/orders 는 201 + Location 헤더로 응답합니다. API 문서 업데이트 완료")
-_REQUEST_LINE = re.compile(r"\b(?:GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS)\s+/")
+# (a request line followed by its status, "GET /api/orders 502 배포 완료", is a log line in any language)
+_REQUEST_LINE = re.compile(r"\b(?:GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS)\s+/(?:\S*\s+([1-5]\d\d)\b)?")
 
 
 # Codes listed with slashes ("400/401/403 응답 스키마", "2xx/3xx/4xx/5xx 패널") are no path of a machine's text.
@@ -400,7 +401,7 @@ class Resolver:
         if any(h.strong and not _HTTP_WORD_BEFORE.search(number_text, max(0, h.start - 6), h.start) for h in hits):
             return False
         return len(q.words) >= 3 and not _MACHINE_TEXT.search(_CODE_LIST.sub(" ", text)) \
-            and not (_REQUEST_LINE.search(text) and not q.hangul) \
+            and not ((found := _REQUEST_LINE.search(text)) and (not q.hangul or found.group(1))) \
             and not cues.ASKS_OUTRIGHT.found_in(q) \
             and not _YES_NO_QUESTION.match(text) and not _joined_codes(number_text, hits, _CHOOSING) \
             and not any(len(found) >= _PASTED_MESSAGE or 2 * len(found) >= len(text)
