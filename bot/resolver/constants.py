@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from bot.models import ConstantNote
 from bot.registry import Registry
+from bot.resolver.text import PhraseFinder, bounded
 
 # A dotted or `::` path of identifiers, or a Ruby/Elixir symbol. ASCII only: Python's \w would glue a Korean
 # particle onto the name ("HttpStatus.OK이").
@@ -31,10 +32,6 @@ _MAY_HOLD_A_CONSTANT = re.compile(r"[A-Za-z0-9_](?:\.|::?|\$)[A-Za-z_]|[a-z]\(|(
                                   r"|[A-Za-z0-9]_[A-Za-z0-9]|[a-z][A-Z]")
 # The words of a question, for the names a table whose ecosystem it names may hold as plain words
 _PLAIN_WORD = re.compile(r"[A-Za-z_]\w*", re.ASCII)
-# The words of an ecosystem's mention ("play framework", "플라스크"), and of a question
-_MENTION_KEY = re.compile(r"[a-z0-9]+|[\uac00-\ud7a3]+")
-_LATIN_KEY = re.compile(r"[a-z0-9]+")
-_HANGUL_RUN = re.compile(r"[\uac00-\ud7a3]+")
 _CAMEL_PART = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+", re.ASCII)
 # Namespaces written into the name itself: Go's Status…, servlet's SC_…, Symfony's HTTP_…, DRF's HTTP_429_….
 _NAME_PREFIXES = ("http", "status", "sc", "code", "statuscode", "httpstatus", "response")
@@ -85,13 +82,6 @@ def _strong_shape(name: str) -> bool:
     return any(c.isdigit() for c in name) and any(c.isupper() for c in name[1:])
 
 
-def _bounded(word: str) -> str:
-    """A mention word as a pattern that does not match inside a longer Latin word or number."""
-    head = r"(?<![a-z0-9])" if word[:1].isascii() and word[:1].isalnum() else ""
-    tail = r"(?![a-z0-9])" if word[-1:].isascii() and word[-1:].isalnum() else ""
-    return head + re.escape(word) + tail
-
-
 class ConstantReader:
     def __init__(self, registry: Registry) -> None:
         # name -> [(ecosystem stem, code)]; (qualifier, name) -> the same, for the ecosystems using that qualifier
@@ -101,25 +91,16 @@ class ConstantReader:
         self._qualifiers = frozenset(q for table in registry.constants.values() for q in table.qualifiers)
         # names read bare only when the question names their ecosystem (see ConstantsFile.mentions)
         self._by_name_if_mentioned: dict[str, list[tuple[str, int | str]]] = defaultdict(list)
-        # One pass over the question finds every word that names an ecosystem: each word found stands for the
-        # tables of every mention word inside it ("play framework" holds "play"), which is exactly the tables whose
-        # words occur in the question.
+        # Each mention word found stands for the tables of every mention word inside it ("play framework" holds
+        # "play"): exactly the tables whose words occur in the question. A mention is a word of its own ("gin" in
+        # "gin c.Bind", not in "login"; "bottle" not in "bottleneck"); a Korean particle may follow it ("gin에서").
         stems_of_word: dict[str, set[str]] = defaultdict(set)
         for stem, table in registry.constants.items():
             for word in table.mentions:
                 stems_of_word[word].add(stem)
         self._stems_within = {word: frozenset(s for other, stems in stems_of_word.items() if other in word
                                                for s in stems) for word in stems_of_word}
-        # A mention is a word of its own ("gin" in "gin c.Bind", not in "login"; "bottle" not in "bottleneck"); a
-        # Korean particle may follow it ("gin에서")
-        # Each mention is looked for only in a question that holds all its words: one set look-up per word of the
-        # question picks the few mentions worth a pattern search (one pattern of all 200 cost 40 us a question).
-        self._mentions_by_word: dict[str, list[tuple[frozenset[str], str, re.Pattern[str]]]] = defaultdict(list)
-        for word in stems_of_word:
-            tokens = frozenset(_MENTION_KEY.findall(word))
-            if tokens:
-                key = max(sorted(tokens), key=len)
-                self._mentions_by_word[key].append((tokens, word, re.compile(_bounded(word))))
+        self._mention_finder = PhraseFinder(stems_of_word)
         # Every name of a table that says which words name its ecosystem: in a question that names it, such a name
         # is read even written as a plain word ("Sinatra redirect 기본 상태코드", "litestar에서 delete 핸들러는 몇").
         self._names_of = {stem: frozenset([*table.constants, *table.classes])
@@ -135,7 +116,7 @@ class ConstantReader:
                 for qualifier in table.qualifiers:
                     self._by_qualified[(qualifier, name)].append((stem, code))
         # (ecosystem, helper) -> where it runs -> its default there (ConstantsFile.contexts)
-        self._contexts = {(table.ecosystem, name): [(re.compile(_bounded(words)), code)
+        self._contexts = {(table.ecosystem, name): [(re.compile(bounded(words)), code)
                                                     for words, code in places.items()]
                           for table in registry.constants.values() for name, places in table.contexts.items()}
         # reason phrases (current and former) by their letters: 'gatewaytimeout' -> 504
@@ -191,16 +172,8 @@ class ConstantReader:
 
     def _mentioned(self, text: str) -> frozenset[str]:
         """The tables whose ecosystem the question names (ConstantsFile.mentions)."""
-        if not self._mentions_by_word:
-            return frozenset()
-        folded = text.casefold()
-        words = set(_LATIN_KEY.findall(folded))
-        for run in _HANGUL_RUN.findall(folded):  # a Korean name inside a word: "플라스크에서", "스프링부트"
-            words.update(run[i:i + n] for i in range(len(run)) for n in range(1, min(len(run) - i, 8) + 1))
-        found = [word for key in words.intersection(self._mentions_by_word)
-                 for tokens, word, pattern in self._mentions_by_word[key]
-                 if tokens <= words and pattern.search(folded)]
-        return frozenset().union(*(self._stems_within[word] for word in found)) if found else frozenset()
+        found = self._mention_finder.found(text.casefold())
+        return frozenset().union(*(self._stems_within[word] for _, word in found)) if found else frozenset()
 
     def _from_member(self, name: str) -> _Found | None:
         """An implicit member is a Swift enum case: the Swift tables' name, else the name read as its words."""

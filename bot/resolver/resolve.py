@@ -35,6 +35,7 @@ from bot.resolver.query import Query
 from bot.resolver.ranker import Ranker, Views, intent_feature, load_ranker
 from bot.resolver.text import (
     KO_STOPWORDS,
+    PhraseFinder,
     Respeller,
     clean,
     compact,
@@ -366,8 +367,7 @@ class Resolver:
         self._ranker: Ranker | None = None
         self._chat: ChatReader | None = None
         self._header_ranker: HeaderRanker | None = None
-        self._spelt_pattern: re.Pattern[str] | None = None  # see _spelt_name
-        self._spelt_codes: dict[str, int] = {}
+        self._spelt: tuple[PhraseFinder, dict[str, int]] | None = None  # see _spelt_name
         self.last_rows: tuple[list[tuple[int, list[float]]], list[float]] | None = None
         self._terms = lru_cache(maxsize=4096)(self._terms_uncached)
         # (small: a question is viewed once, a repeated one is answered from the answer cache, and each view
@@ -723,24 +723,20 @@ class Resolver:
                       note="no_match" if not suggestions else "not_sure")
 
     def _spelt_name(self, text: str) -> int | None:
-        """The code whose reason phrase of two words or more the text spells out ("Gateway Timeout", "Too Many
-        Requests"; a one-word phrase such as Gone or Found is an ordinary word)."""
-        if self._spelt_pattern is None:
-            # (a reason phrase, a former one, the Korean name, or an alias of two words or more without a digit:
-            # "Gateway Timeout", "Request Entity Too Large", "게이트웨이 타임아웃"; each alias is one code's only)
+        """The code whose name of two words or more the text spells out, the first if several: a reason phrase, a
+        former one, the Korean name or an alias without a digit ("Gateway Timeout", "Request Entity Too Large",
+        "게이트웨이 타임아웃"; each alias is one code's only; a one-word phrase such as Gone is an ordinary word)."""
+        if self._spelt is None:
             phrases: dict[str, int] = {}
             for entry in self.registry:
-                names = (entry.phrase, *entry.former_phrases, entry.name_ko, *entry.aliases.en, *entry.aliases.ko)
-                for name in names:
+                for name in (entry.phrase, *entry.former_phrases, entry.name_ko, *entry.aliases.en, *entry.aliases.ko):
                     name = name.strip()
                     if " " in name and not any(c.isdigit() for c in name):
                         phrases.setdefault(name.casefold(), entry.code)
-            self._spelt_codes = phrases
-            # (a Korean particle may follow a name: "게이트웨이 타임아웃은")
-            self._spelt_pattern = re.compile(r"(?<![a-z0-9])(?:" + "|".join(
-                re.escape(p) for p in sorted(phrases, key=len, reverse=True)) + r")(?![a-z0-9])")
-        found = self._spelt_pattern.search(text.casefold())
-        return self._spelt_codes[found.group(0)] if found else None
+            self._spelt = (PhraseFinder(phrases), phrases)
+        finder, codes = self._spelt
+        found = finder.found(text.casefold())
+        return codes[min(found, key=lambda f: (f[0], -len(f[1])))[1]] if found else None
 
     def _signature_hit(self, scores: _Scores, code: int) -> SignatureHit | None:
         text = scores.signature.get(code)

@@ -91,3 +91,14 @@ def test_respeller_rewrites_inside_words() -> None:
 def test_terminal_colour_escapes_are_dropped() -> None:
     assert clean('"GET / HTTP/1.1" \x1b[32m200\x1b[0m') == '"GET / HTTP/1.1" 200'
     assert clean('"GET / HTTP/1.1" [31m404[0m') == '"GET / HTTP/1.1" 404'  # the ESC lost in a copy
+
+
+def test_phrase_finder_reads_phrases_as_words_of_their_own() -> None:
+    from bot.resolver.text import PhraseFinder
+
+    finder = PhraseFinder(["gin", "play framework", "게이트웨이 타임아웃", "플라스크"])
+    assert [p for _, p in finder.found("gin c.bind(&req) 실패하면")] == ["gin"]
+    assert finder.found("login 화면") == []  # not inside a longer Latin word
+    assert [p for _, p in finder.found("게이트웨이 타임아웃은 언제 나요")] == ["게이트웨이 타임아웃"]  # a particle after it
+    assert [p for _, p in finder.found("플라스크에서 redirect")] == ["플라스크"]
+    assert finder.found("play the framework") == []  # every word, in order
